@@ -1,0 +1,65 @@
+"""influence: evidence-backed, reproducible distance-from-Moscow scores.
+
+The public API is re-exported here; everything else is private.
+"""
+
+from influence.codebook import (
+    Codebook,
+    Dimension,
+    Indicator,
+    Level,
+    NumericScale,
+    OrdinalScale,
+    load_codebook,
+)
+from influence.dataset import (
+    Country,
+    Dataset,
+    DatasetInfo,
+    Evidence,
+    Observation,
+    Source,
+    load,
+    load_dataset,
+)
+from influence.errors import DataError, InfluenceError, InvalidArgument, Problem, Reason
+from influence.explain import explain
+from influence.model import Model
+from influence.panel import Conflict, Gap, Panel
+from influence.scoring import score
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Codebook",
+    "Conflict",
+    "Country",
+    "DataError",
+    "Dataset",
+    "DatasetInfo",
+    "Dimension",
+    "Evidence",
+    "Gap",
+    "Indicator",
+    "InfluenceError",
+    "InvalidArgument",
+    "Level",
+    "Model",
+    "NumericScale",
+    "Observation",
+    "OrdinalScale",
+    "Panel",
+    "Problem",
+    "Reason",
+    "Source",
+    "__version__",
+    "explain",
+    "load",
+    "load_codebook",
+    "load_dataset",
+    "score",
+]
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

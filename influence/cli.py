@@ -1,0 +1,362 @@
+"""The ``influence`` command: parse, call the public API, print. No logic of its own."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pandas as pd
+
+from influence import _files, _output
+from influence.checks import check_conflicts, check_texts
+from influence.dataset import Dataset, load
+from influence.errors import DataError, InfluenceError, Problem, Reason
+from influence.explain import explain
+from influence.model import Model, model_from_args
+from influence.schema import FILE_KINDS, json_schema
+from influence.scoring import score
+
+__all__ = ["main"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"influence: error: {message} (see '{self.prog} --help')\n")
+        raise SystemExit(2)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        msg = f"not a date (YYYY-MM-DD): {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+
+
+def _iso3(text: str) -> str:
+    return text.upper()
+
+
+def _p_value(text: str) -> tuple[str, float]:
+    name, _, value = text.rpartition("=")
+    try:
+        return (name or "overall", float(value))
+    except ValueError:
+        msg = f"expected P or DIMENSION=P with P a number, got {text!r}"
+        raise argparse.ArgumentTypeError(msg) from None
+
+
+def _add_data_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--codebook", metavar="DIR", help="indicator folder (default: bundled)"
+    )
+    cmd.add_argument("--data", metavar="DIR", help="data folder (default: bundled)")
+
+
+def _add_model_options(cmd: argparse.ArgumentParser, *, formats: bool = True) -> None:
+    _add_data_options(cmd)
+    cmd.add_argument(
+        "--as-of",
+        type=_date,
+        metavar="DATE",
+        help="panel date (default: the dataset's declared date)",
+    )
+    cmd.add_argument(
+        "--reference",
+        type=_iso3,
+        default="RUS",
+        metavar="ISO3",
+        help="reference country (default: RUS)",
+    )
+    cmd.add_argument(
+        "--weights",
+        type=Path,
+        metavar="FILE",
+        help="TOML file of id = weight (indicator or dimension ids)",
+    )
+    cmd.add_argument(
+        "--p",
+        type=_p_value,
+        action="append",
+        metavar="P",
+        help="aggregation exponent >= 1; DIMENSION=P sets one dimension's "
+        "(repeatable; default 1)",
+    )
+    cmd.add_argument(
+        "--missing",
+        default="redistribute",
+        choices=["redistribute", "as_reference", "as_farthest"],
+        help="missing-cell policy (default: redistribute)",
+    )
+    cmd.add_argument(
+        "--min-coverage",
+        type=float,
+        default=0.5,
+        metavar="X",
+        help="minimum weighted coverage for a distance (default: 0.5)",
+    )
+    if formats:
+        cmd.add_argument(
+            "--format",
+            choices=_output.FORMATS,
+            default="table",
+            help="output format (default: table)",
+        )
+        cmd.add_argument(
+            "--output",
+            "-o",
+            type=Path,
+            metavar="FILE",
+            help="write to FILE (whole or not at all) instead of stdout",
+        )
+
+
+def _dataset(args: argparse.Namespace) -> Dataset:
+    return load(args.codebook, args.data)
+
+
+def model_of(args: argparse.Namespace, ds: Dataset) -> Model:
+    """Build the model that the shared model options describe."""
+    weights = None
+    if args.weights is not None:
+        weights = _files.read_weights(args.weights)
+        known = set(ds.codebook.indicator_ids) | set(ds.codebook.dimension_ids)
+        bad = [
+            Problem(
+                _files.display(args.weights),
+                key,
+                "weight",
+                Reason.unknown_indicator,
+                f"{key!r} is neither an indicator nor a dimension id",
+            )
+            for key in sorted(set(weights) - known)
+        ]
+        if bad:
+            raise DataError(bad)
+    p: float | dict[str, float] = dict(args.p) if args.p else 1.0
+    return model_from_args(
+        args.command,
+        None,
+        reference=args.reference,
+        weights=weights,
+        p=p,
+        missing=args.missing,
+        min_coverage=args.min_coverage,
+    )
+
+
+def emit(args: argparse.Namespace, text: str) -> None:
+    """Print a command's output, or write it whole to ``--output``."""
+    if getattr(args, "output", None) is not None:
+        _output.write_atomic(args.output, text)
+    else:
+        sys.stdout.write(text)
+
+
+def _footnotes(df: pd.DataFrame) -> str:
+    reasons = df.attrs.get("reasons", {})
+    lines = [f"{c}: no distance, {r}" for c, r in sorted(reasons.items())]
+    head = (
+        f"distance from {df.attrs.get('reference')} at {df.attrs.get('as_of')} "
+        "(0 = the reference's position, 1 = farthest; rank 1 = farthest)"
+    )
+    return "\n".join([head, *lines]) + "\n"
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    """Print every country's distance from the reference."""
+    ds = _dataset(args)
+    df = score(ds, as_of=args.as_of, model=model_of(args, ds))
+    text = _output.render(df, args.format)
+    if args.format == "table":
+        text = _footnotes(df) + "\n" + text
+    emit(args, text)
+    return 0
+
+
+def _explain_text(df: pd.DataFrame) -> str:
+    a = df.attrs
+    dist = "no distance" if pd.isna(a["distance"]) else f"distance {a['distance']:.3f}"
+    lines = [
+        f"{a['country']}: {dist} from {a['reference']} at {a['as_of']} "
+        f"(coverage {a['coverage']:.2f})",
+        "",
+    ]
+    cols = [
+        "dimension",
+        "indicator",
+        "value",
+        "position",
+        "gap",
+        "weight",
+        "contribution",
+    ]
+    lines.append(_output.to_table(df[cols]).rstrip("\n"))
+    lines.append("")
+    lines.append("evidence:")
+    evidence: list[tuple[tuple[str, str], ...]] = list(df["evidence"])
+    for indicator, items in zip(df["indicator"], evidence, strict=True):
+        lines.extend(
+            f"  {indicator} [{src}] \u201c{quote}\u201d" for src, quote in items
+        )
+    return "\n".join(lines) + "\n"
+
+
+def cmd_explain(args: argparse.Namespace) -> int:
+    """Print how one country's distance comes about, with its evidence."""
+    ds = _dataset(args)
+    df = explain(args.country, ds, as_of=args.as_of, model=model_of(args, ds))
+    emit(
+        args,
+        _explain_text(df)
+        if args.format == "table"
+        else _output.render(df, args.format),
+    )
+    return 0
+
+
+def cmd_panel(args: argparse.Namespace) -> int:
+    """Print the country x indicator panel of positions (or coded values)."""
+    panel = _dataset(args).panel(args.as_of)
+    frame = panel.coded_values() if args.coded else panel.positions
+    emit(args, _output.render(frame.reset_index(), args.format))
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Load everything, check quotes and conflicts, print a summary."""
+    ds = _dataset(args)
+    problems = check_conflicts(ds)
+    if args.texts is not None:
+        problems += check_texts(ds, args.texts)
+    if problems:
+        raise DataError(problems)
+    panel = ds.panel()
+    evidence = sum(len(o.evidence) for o in ds.observations)
+    print(
+        f"ok: {len(ds.codebook.indicators)} indicators in {len(ds.codebook.dimensions)} "
+        f"dimensions, {len(ds.countries)} countries, {len(ds.sources)} sources, "
+        f"{len(ds.observations)} observations with {evidence} evidence items"
+    )
+    print(
+        f"panel at {panel.as_of}: {panel.coverage:.1%} of cells coded, "
+        f"{len(panel.conflicts)} conflicts resolved, {len(panel.gaps)} gaps"
+    )
+    if args.texts is not None:
+        print(f"every quote found verbatim in its text under {args.texts}")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Print the JSON Schema of the file formats."""
+    print(json.dumps(json_schema(args.kind), indent=2, sort_keys=True))
+    return 0
+
+
+Command = tuple[str, Callable[[argparse.Namespace], int], str, Callable[[Any], None]]
+
+
+def _score_args(cmd: argparse.ArgumentParser) -> None:
+    _add_model_options(cmd)
+
+
+def _explain_args(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("country", type=_iso3, metavar="ISO3", help="country to explain")
+    _add_model_options(cmd)
+
+
+def _panel_args(cmd: argparse.ArgumentParser) -> None:
+    _add_data_options(cmd)
+    cmd.add_argument("--as-of", type=_date, metavar="DATE", help="panel date")
+    cmd.add_argument(
+        "--values", action="store_true", help="coded values, not positions"
+    )
+    cmd.add_argument("--format", choices=_output.FORMATS, default="table")
+    cmd.add_argument("--output", "-o", type=Path, metavar="FILE")
+
+
+def _validate_args(cmd: argparse.ArgumentParser) -> None:
+    _add_data_options(cmd)
+    cmd.add_argument(
+        "--texts",
+        type=Path,
+        metavar="DIR",
+        help="folder of source texts (<source id>.txt) to check quotes against",
+    )
+
+
+def _schema_args(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--kind", choices=sorted(FILE_KINDS), help="one file kind (default: all)"
+    )
+
+
+COMMANDS: list[Command] = [
+    (
+        "score",
+        cmd_score,
+        "influence score --as-of 2020-01-01 --format csv",
+        _score_args,
+    ),
+    ("explain", cmd_explain, "influence explain AZE --reference RUS", _explain_args),
+    ("panel", cmd_panel, "influence panel --values --as-of 2014-01-01", _panel_args),
+    (
+        "validate",
+        cmd_validate,
+        "influence validate --texts ../shared/seeds",
+        _validate_args,
+    ),
+    ("schema", cmd_schema, "influence schema --kind observations", _schema_args),
+]
+
+
+def parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``influence`` command."""
+    from influence import __version__
+
+    top = _Parser(
+        prog="influence", description="Distance-from-Moscow scores from evidence."
+    )
+    top.add_argument("--version", action="version", version=f"influence {__version__}")
+    subs = top.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", parser_class=_Parser
+    )
+    for name, run, example, add_args in COMMANDS:
+        doc = (run.__doc__ or "").strip()
+        cmd = subs.add_parser(
+            name, help=doc, description=doc, epilog=f"example: {example}"
+        )
+        add_args(cmd)
+        cmd.set_defaults(run=run)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (0 ok, 2 bad input).
+
+    Examples
+    --------
+    >>> main(["schema", "--kind", "dataset"])  # doctest: +ELLIPSIS
+    {
+    ...
+    0
+    """
+    try:
+        args = parser().parse_args(argv)
+        return int(args.run(args))
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    except DataError as err:
+        for problem in err.problems:
+            sys.stderr.write(f"influence: error: {problem}\n")
+        return 2
+    except InfluenceError as err:
+        sys.stderr.write(f"influence: error: {err}\n")
+        return 2
