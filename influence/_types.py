@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated
 
 from pydantic import ConfigDict, Field, StringConstraints
@@ -14,4 +15,6 @@ Id = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_]*$", max_lengt
 Position = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Weight = Annotated[float, Field(ge=0.0, allow_inf_nan=False)]
 Probability = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+#: TOML dates only: a string that looks like a date is an error, not a guess.
+Date = Annotated[dt.date, Field(strict=True)]
 Text = Annotated[str, StringConstraints(min_length=1)]

@@ -203,7 +203,10 @@ class Codebook(BaseModel):
 def check_codebook(
     dimensions: tuple[Dimension, ...], indicators: tuple[Indicator, ...], path: str
 ) -> list[Problem]:
-    """Return the cross-record problems of a codebook (duplicates, dangling dimensions)."""
+    """Return the cross-record problems of a codebook (duplicates, dangling dimensions).
+
+    ``path`` is the codebook folder; a problem of one indicator names its file.
+    """
     problems: list[Problem] = []
     dim_ids = [d.id for d in dimensions]
     for dup in sorted({d for d in dim_ids if dim_ids.count(d) > 1}):
@@ -223,8 +226,9 @@ def check_codebook(
         if ind.dimension not in dim_ids:
             known = ", ".join(sorted(dim_ids))
             msg = f"unknown dimension {ind.dimension!r} (dimensions: {known})"
+            where = f"{path}/{ind.id}.toml"
             problems.append(
-                Problem(path, ind.id, "dimension", Reason.unknown_dimension, msg)
+                Problem(where, ind.id, "dimension", Reason.unknown_dimension, msg)
             )
     return problems
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
 from influence import _files, _validate
-from influence._types import STRICT, CountryId, Id, Probability, Text
+from influence._types import STRICT, CountryId, Date, Id, Probability, Text
 from influence.codebook import Codebook, load_codebook
 from influence.errors import DataError, Problem, Reason
 
@@ -28,7 +28,18 @@ __all__ = [
 ]
 
 
-class Country(BaseModel):
+class _Located(BaseModel):
+    """A record that remembers where it was read, for messages and provenance."""
+
+    _origin: str = PrivateAttr(default="")
+
+    @property
+    def origin(self) -> str:
+        """Where the record was read, e.g. ``data/observations/ARM.toml: observation[3]``."""
+        return self._origin
+
+
+class Country(_Located):
     """A state, with the names a text may call it by."""
 
     model_config = STRICT
@@ -40,7 +51,7 @@ class Country(BaseModel):
     aliases: tuple[Text, ...] = ()
 
 
-class Source(BaseModel):
+class Source(_Located):
     """A text that evidence is quoted from, with an honest reliability grade."""
 
     model_config = STRICT
@@ -49,7 +60,7 @@ class Source(BaseModel):
     title: Text
     outlet: Text
     kind: Literal["news", "opinion", "official", "dataset", "reference", "analysis"]
-    date: dt.date | None = None
+    date: Date | None = None
     date_note: Text | None = None
     author: Text | None = None
     url: Text | None = None
@@ -68,7 +79,7 @@ class Evidence(BaseModel):
     note: Text | None = None
 
 
-class Observation(BaseModel):
+class Observation(_Located):
     """A coded value of one indicator for one country, valid from a date, with evidence."""
 
     model_config = STRICT
@@ -76,18 +87,11 @@ class Observation(BaseModel):
     country: CountryId
     indicator: Id
     value: str | float
-    valid_from: dt.date
-    valid_until: dt.date | None = None
+    valid_from: Date
+    valid_until: Date | None = None
     confidence: Probability = 1.0
     note: Text | None = None
     evidence: tuple[Evidence, ...] = Field(min_length=1)
-
-    _origin: str = PrivateAttr(default="")
-
-    @property
-    def origin(self) -> str:
-        """Where the observation was read: ``data/observations/ARM.toml: observation[3]``."""
-        return self._origin
 
     @model_validator(mode="after")
     def _dates(self) -> Observation:
@@ -126,7 +130,7 @@ class DatasetInfo(BaseModel):
 
     name: Text
     version: Text
-    date: dt.date
+    date: Date
     description: Text | None = None
 
 
@@ -197,20 +201,12 @@ def _dupes(ids: list[str]) -> list[str]:
 
 def check_references(ds: Dataset, path: str) -> list[Problem]:
     """Return every cross-record problem: duplicate ids and references that do not resolve."""
-    problems = [
-        Problem(
-            path,
-            dup,
-            "id",
-            Reason.duplicate_id,
-            f"{kind} id {dup!r} is used more than once",
-        )
-        for kind, ids in (
-            ("country", [c.id for c in ds.countries]),
-            ("source", [s.id for s in ds.sources]),
-        )
-        for dup in _dupes(ids)
-    ]
+    problems = []
+    for kind, records in (("country", ds.countries), ("source", ds.sources)):
+        for dup in _dupes([r.id for r in records]):
+            where = [r.origin for r in records if r.id == dup][-1] or path
+            msg = f"{kind} id {dup!r} is used more than once"
+            problems.append(Problem(where, dup, "id", Reason.duplicate_id, msg))
     countries = {c.id for c in ds.countries}
     sources = {s.id for s in ds.sources}
     indicators = {i.id: i for i in ds.codebook.indicators}
@@ -348,6 +344,7 @@ def _read_records(
         )
         rec = _validate.build(model, raw, shown, label or f"{key}[{n}]", problems)
         if rec is not None:
+            rec._origin = shown
             out.append(rec)
     return out
 

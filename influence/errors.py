@@ -29,7 +29,6 @@ class Reason(enum.StrEnum):
     unknown_source = "unknown_source"
     missing_evidence = "missing_evidence"
     wrong_value_kind = "wrong_value_kind"
-    bad_dates = "bad_dates"
     file_country_mismatch = "file_country_mismatch"
     quote_not_found = "quote_not_found"
     overlap = "overlap"
