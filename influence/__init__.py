@@ -27,6 +27,7 @@ from influence.explain import explain
 from influence.model import Model
 from influence.panel import Conflict, Gap, Panel
 from influence.scoring import score
+from influence.timeline import Diff, diff, trajectory
 
 __version__ = "0.1.0"
 
@@ -35,6 +36,7 @@ __all__ = [
     "Conflict",
     "Country",
     "DataError",
+    "Diff",
     "Dataset",
     "DatasetInfo",
     "Dimension",
@@ -53,11 +55,13 @@ __all__ = [
     "Reason",
     "Source",
     "__version__",
+    "diff",
     "explain",
     "load",
     "load_codebook",
     "load_dataset",
     "score",
+    "trajectory",
 ]
 
 

@@ -52,7 +52,11 @@ def to_csv(df: pd.DataFrame) -> str:
     for col in flat.columns:
         if flat[col].map(lambda v: isinstance(v, tuple | list)).any():
             flat[col] = flat[col].map(
-                lambda v: json.dumps(_plain(v), ensure_ascii=False)
+                lambda v: (
+                    json.dumps(_plain(v), ensure_ascii=False)
+                    if isinstance(v, tuple | list)
+                    else v
+                )
             )
     buf = io.StringIO()
     flat.to_csv(buf, index=False, lineterminator="\n")

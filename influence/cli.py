@@ -20,6 +20,7 @@ from influence.explain import explain
 from influence.model import Model, model_from_args
 from influence.schema import FILE_KINDS, json_schema
 from influence.scoring import score
+from influence.timeline import diff, trajectory
 
 __all__ = ["main"]
 
@@ -60,14 +61,17 @@ def _add_data_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--data", metavar="DIR", help="data folder (default: bundled)")
 
 
-def _add_model_options(cmd: argparse.ArgumentParser, *, formats: bool = True) -> None:
+def _add_model_options(
+    cmd: argparse.ArgumentParser, *, formats: bool = True, as_of: bool = True
+) -> None:
     _add_data_options(cmd)
-    cmd.add_argument(
-        "--as-of",
-        type=_date,
-        metavar="DATE",
-        help="panel date (default: the dataset's declared date)",
-    )
+    if as_of:
+        cmd.add_argument(
+            "--as-of",
+            type=_date,
+            metavar="DATE",
+            help="panel date (default: the dataset's declared date)",
+        )
     cmd.add_argument(
         "--reference",
         type=_iso3,
@@ -260,6 +264,40 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_trajectory(args: argparse.Namespace) -> int:
+    """Print every state's distance at regular dates."""
+    ds = _dataset(args)
+    df = trajectory(
+        ds, start=args.start, end=args.end, freq=args.freq, model=model_of(args, ds)
+    )
+    emit(args, _output.render(df, args.format))
+    return 0
+
+
+def _diff_text(summary: pd.DataFrame, parts: pd.DataFrame) -> str:
+    lines = [_output.to_table(summary).rstrip("\n"), "", "parts of each change:"]
+    for row in parts.itertuples(index=False):
+        lines.append(
+            f"  {row.country} {row.indicator}: {row.from_value} -> {row.to_value} "
+            f"({row.part:+.4f}) {row.observation}"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    """Print each state's change in distance between two dates and the cells behind it."""
+    ds = _dataset(args)
+    d = diff(ds, start=args.start, end=args.end, model=model_of(args, ds))
+    if args.format == "table":
+        text = _diff_text(d.summary, d.parts)
+    else:
+        # One row per part, with its state's summary columns: the parts add up to change.
+        merged = d.summary.merge(d.parts, on="country", how="left")
+        text = _output.render(merged, args.format)
+    emit(args, text)
+    return 0
+
+
 Command = tuple[str, Callable[[argparse.Namespace], int], str, Callable[[Any], None]]
 
 
@@ -270,6 +308,27 @@ def _score_args(cmd: argparse.ArgumentParser) -> None:
 def _explain_args(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("country", type=_iso3, metavar="ISO3", help="country to explain")
     _add_model_options(cmd)
+
+
+def _span_args(cmd: argparse.ArgumentParser, *, freq: bool) -> None:
+    cmd.add_argument("--from", dest="start", type=_date, required=True, metavar="DATE")
+    cmd.add_argument("--to", dest="end", type=_date, required=True, metavar="DATE")
+    if freq:
+        cmd.add_argument(
+            "--freq",
+            choices=["year", "quarter", "month"],
+            default="year",
+            help="step between dates (default: year)",
+        )
+    _add_model_options(cmd, as_of=False)
+
+
+def _trajectory_args(cmd: argparse.ArgumentParser) -> None:
+    _span_args(cmd, freq=True)
+
+
+def _diff_args(cmd: argparse.ArgumentParser) -> None:
+    _span_args(cmd, freq=False)
 
 
 def _panel_args(cmd: argparse.ArgumentParser) -> None:
@@ -306,6 +365,13 @@ COMMANDS: list[Command] = [
         _score_args,
     ),
     ("explain", cmd_explain, "influence explain AZE --reference RUS", _explain_args),
+    (
+        "trajectory",
+        cmd_trajectory,
+        "influence trajectory --from 2014-01-01 --to 2026-01-01 --freq year --format csv",
+        _trajectory_args,
+    ),
+    ("diff", cmd_diff, "influence diff --from 2014-01-01 --to 2026-03-01", _diff_args),
     ("panel", cmd_panel, "influence panel --values --as-of 2014-01-01", _panel_args),
     (
         "validate",

@@ -35,16 +35,19 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month + 1, min(day.day, last))
 
 
-def _check_span(start: object, end: object, caller: str) -> tuple[dt.date, dt.date]:
-    for name, value in (("start", start), ("end", end)):
-        if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
-            msg = f"The {name!r} parameter of {caller} must be a datetime.date. Got {value!r} instead."
-            raise InvalidArgument(msg)
-    assert isinstance(start, dt.date) and isinstance(end, dt.date)  # for mypy
-    if end < start:
-        msg = f"Cannot have end={end} < start={start} in {caller}."
+def _check_date(name: str, value: object, caller: str) -> dt.date:
+    if not isinstance(value, dt.date) or isinstance(value, dt.datetime):
+        msg = f"The {name!r} parameter of {caller} must be a datetime.date. Got {value!r} instead."
         raise InvalidArgument(msg)
-    return start, end
+    return value
+
+
+def _check_span(start: object, end: object, caller: str) -> tuple[dt.date, dt.date]:
+    first, last = _check_date("start", start, caller), _check_date("end", end, caller)
+    if last < first:
+        msg = f"Cannot have end={last} < start={first} in {caller}."
+        raise InvalidArgument(msg)
+    return first, last
 
 
 def dates_between(start: dt.date, end: dt.date, freq: Freq = "year") -> list[dt.date]:
@@ -59,13 +62,13 @@ def dates_between(start: dt.date, end: dt.date, freq: Freq = "year") -> list[dt.
     if freq not in _MONTHS:
         msg = f"The 'freq' parameter must be one of year, quarter, month. Got {freq!r} instead."
         raise InvalidArgument(msg)
-    out = []
-    for k in itertools.count():
-        day = _add_months(start, k * _MONTHS[freq])
-        if day > end:
-            return out
+    out: list[dt.date] = []
+    day, k = start, 0
+    while day <= end:
         out.append(day)
-    raise AssertionError("unreachable")  # pragma: no cover
+        k += 1
+        day = _add_months(start, k * _MONTHS[freq])
+    return out
 
 
 def trajectory(
@@ -192,7 +195,7 @@ def _parts(
             weight = (
                 math.factorial(size) * math.factorial(k - size - 1) / math.factorial(k)
             )
-            with_j = m[:j] + (True,) + m[j + 1 :]
+            with_j = (*m[:j], True, *m[j + 1 :])
             total += weight * (index[with_j] - v)
         out[col] = total
     return out

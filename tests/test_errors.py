@@ -217,6 +217,6 @@ def test_missing_field_and_unknown_country(tmp_path, monkeypatch):
     )
     with pytest.raises(DataError) as info:
         influence.load(cb, data)
-    assert [str(p) for p in info.value.problems][0] == (
+    assert str(info.value.problems[0]) == (
         "data/observations/UZB.toml: observation[0].country: unknown country 'UZB'"
     )

@@ -1,0 +1,70 @@
+"""trajectory() over dates and diff() between two dates, on the mini dataset."""
+
+import datetime as dt
+
+import pytest
+from _mini import load_mini
+
+import influence
+from influence.errors import InvalidArgument
+from influence.timeline import dates_between
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return load_mini()
+
+
+def test_trajectory_is_tidy_and_matches_score(mini):
+    """One row per (date, state); each date's rows equal score(as_of=date)."""
+    t = influence.trajectory(mini, start=dt.date(2018, 1, 1), end=dt.date(2021, 1, 1))
+    assert list(t.columns[:3]) == ["date", "country", "name"]
+    assert len(t) == 4 * 3
+    at_2021 = (
+        t[t["date"] == dt.date(2021, 1, 1)].drop(columns="date").reset_index(drop=True)
+    )
+    expected = influence.score(mini, as_of=dt.date(2021, 1, 1))
+    assert at_2021.equals(expected)
+
+
+@pytest.mark.parametrize(
+    ("freq", "count"), [("year", 3), ("quarter", 9), ("month", 25)]
+)
+def test_frequencies(freq, count):
+    """Dates step by whole years, quarters or months, end included when reached."""
+    days = dates_between(dt.date(2020, 1, 1), dt.date(2022, 1, 1), freq)
+    assert len(days) == count
+    assert days[-1] == dt.date(2022, 1, 1)
+
+
+def test_diff_parts_add_up_to_the_change(mini):
+    """ARM moved 0.0625 between 2015 and 2021, all of it through a1 (in -> half)."""
+    d = influence.diff(mini, start=dt.date(2015, 1, 1), end=dt.date(2021, 1, 1))
+    row = d.summary.set_index("country").loc["ARM"]
+    assert row["change"] == pytest.approx(0.0625)
+    parts = d.parts[d.parts["country"] == "ARM"]
+    assert list(parts["indicator"]) == ["a1"]
+    assert list(parts["from_value"]) == ["in"]
+    assert list(parts["to_value"]) == ["half"]
+    assert parts["part"].sum() == pytest.approx(row["change"])
+
+
+def test_diff_with_several_changes_and_p2(mini):
+    """With p = 2 and two moved indicators, the Shapley parts still add up exactly."""
+    d = influence.diff(mini, start=dt.date(2005, 1, 1), end=dt.date(2021, 1, 1), p=2.0)
+    row = d.summary.set_index("country").loc["ARM"]
+    parts = d.parts[d.parts["country"] == "ARM"]
+    assert sorted(parts["indicator"]) == ["a1", "a2"]
+    assert parts["part"].sum() == pytest.approx(row["change"], abs=1e-12)
+
+
+def test_bad_span(mini):
+    """end before start names both."""
+    with pytest.raises(
+        InvalidArgument, match=r"Cannot have end=2000-01-01 < start=2001-01-01"
+    ):
+        influence.diff(mini, start=dt.date(2001, 1, 1), end=dt.date(2000, 1, 1))
+    with pytest.raises(InvalidArgument, match=r"The 'freq' parameter must be one of"):
+        influence.trajectory(
+            mini, start=dt.date(2001, 1, 1), end=dt.date(2002, 1, 1), freq="week"
+        )
