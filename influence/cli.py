@@ -335,7 +335,10 @@ def _panel_args(cmd: argparse.ArgumentParser) -> None:
     _add_data_options(cmd)
     cmd.add_argument("--as-of", type=_date, metavar="DATE", help="panel date")
     cmd.add_argument(
-        "--values", action="store_true", help="coded values, not positions"
+        "--values",
+        dest="coded",
+        action="store_true",
+        help="coded values, not positions",
     )
     cmd.add_argument("--format", choices=_output.FORMATS, default="table")
     cmd.add_argument("--output", "-o", type=Path, metavar="FILE")
