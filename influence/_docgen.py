@@ -183,8 +183,90 @@ def cli_markdown() -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
+#: The dates of the data card's distance tables (the dataset's own date is added).
+CARD_DATES = ("2014-01-01", "2020-01-01")
+
+
+def _cli_text(argv: list[str]) -> str:
+    import contextlib
+    import io
+
+    from influence.cli import main
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        code = main(argv)
+    if code != 0:  # pragma: no cover - the bundled data is validated by the tests
+        msg = f"influence {' '.join(argv)} exited {code}"
+        raise RuntimeError(msg)
+    return out.getvalue()
+
+
+def card_blocks() -> dict[str, str]:
+    """Render the generated blocks of docs/data-card.md from the bundled data.
+
+    Examples
+    --------
+    >>> sorted(card_blocks())[:2]
+    ['coverage', 'distances']
+    """
+    from influence.dataset import load
+
+    ds = load()
+    panel = ds.panel()
+    inds = ds.codebook.indicator_ids
+    lines = [
+        f"Coded cells at {ds.date}: {int(panel.positions.notna().to_numpy().sum())} of "
+        f"{panel.positions.size} ({panel.coverage:.1%}).",
+        "Each cell shows the number of evidence items behind the observation in force;",
+        "`-` is a missing cell. Columns, in order: "
+        + ", ".join(f"{n + 1} `{i}`" for n, i in enumerate(inds)) + ".",
+        "",
+        "| state | " + " | ".join(str(n + 1) for n in range(len(inds))) + " |",
+        "| --- | " + " | ".join("---" for _ in inds) + " |",
+    ]
+    for country in panel.positions.index:
+        cells = []
+        for ind in inds:
+            obs = panel.observation(country, ind)
+            cells.append(str(len(obs.evidence)) if obs else "-")
+        lines.append(f"| {country} | " + " | ".join(cells) + " |")
+    coverage = "\n".join(lines)
+    kinds: dict[tuple[str, str], int] = {}
+    for s in ds.sources:
+        kinds[(s.reliability, s.kind)] = kinds.get((s.reliability, s.kind), 0) + 1
+    src = ["| reliability | kind | sources |", "| --- | --- | --- |"]
+    src += [f"| {r} | {k} | {n} |" for (r, k), n in sorted(kinds.items())]
+    evidence = sum(len(o.evidence) for o in ds.observations)
+    src += ["", f"{len(ds.sources)} sources, {len(ds.observations)} observations, "
+            f"{evidence} evidence items."]
+    dates = [*CARD_DATES, ds.date.isoformat()]
+    tables = []
+    for day in dates:
+        tables += [f"`influence score --as-of {day}`:", "", "```text",
+                   _cli_text(["score", "--as-of", day]).rstrip("\n"), "```", ""]
+    return {"coverage": coverage, "sources": "\n".join(src),
+            "distances": "\n".join(tables).rstrip("\n")}
+
+
+def fill_blocks(text: str, blocks: dict[str, str]) -> str:
+    """Replace each ``<!-- begin NAME -->...<!-- end NAME -->`` block with its content."""
+    for name, body in blocks.items():
+        begin, end = f"<!-- begin {name} -->", f"<!-- end {name} -->"
+        head, found, rest = text.partition(begin)
+        if not found:
+            continue
+        _, _, tail = rest.partition(end)
+        text = f"{head}{begin}\n{body}\n{end}{tail}"
+    return text
+
+
 def write(root: Path) -> None:
     """Rewrite the generated documents under ``root / "docs"``."""
+    card = root / "docs" / "data-card.md"
+    if card.exists():
+        text = card.read_text(encoding="utf-8")
+        card.write_text(fill_blocks(text, card_blocks()), encoding="utf-8")
     (root / "docs" / "cli.md").write_text(cli_markdown(), encoding="utf-8")
     (root / "docs" / "codebook.md").write_text(codebook_markdown(), encoding="utf-8")
     (root / "docs" / "formats.md").write_text(formats_markdown(), encoding="utf-8")

@@ -46,3 +46,12 @@ def test_readme_commands():
     assert 'pip install -e ".[test]" && pytest' in readme
     assert "pip install . && influence score" in readme
     assert 'pip install --quiet -e ".[test]" && pytest' in ci
+
+
+def test_data_card_tables_are_current():
+    """The data card's generated tables (coverage, sources, distances at three dates)
+    equal what the bundled data and `influence score --as-of DATE` give now."""
+    card = (ROOT / "docs" / "data-card.md").read_text()
+    for name in _docgen.card_blocks():
+        assert f"<!-- begin {name} -->" in card
+    assert _docgen.fill_blocks(card, _docgen.card_blocks()) == card, "run: python -m influence._docgen"
