@@ -27,12 +27,20 @@ class Aggregate:
     weights: Float  # (..., n, k): effective weight of each present cell, summing to 1
 
 
-def fill_missing(gaps: Float, policy: str) -> Float:
-    """Apply a non-default missing policy by filling the gaps it decides."""
+def fill_missing(
+    gaps: Float, reference_missing: NDArray[np.bool_], policy: str
+) -> Float:
+    """Apply a non-default missing policy by filling the gaps it decides.
+
+    Only cells the country lacks are filled: where the reference itself has no
+    position there is nothing to measure a gap from, so the indicator stays missing
+    for everyone (and the reference stays at distance 0 from itself).
+    """
+    fillable = np.isnan(gaps) & ~reference_missing
     if policy == "as_reference":
-        return np.where(np.isnan(gaps), 0.0, gaps)
+        return np.where(fillable, 0.0, gaps)
     if policy == "as_farthest":
-        return np.where(np.isnan(gaps), 1.0, gaps)
+        return np.where(fillable, 1.0, gaps)
     return gaps
 
 

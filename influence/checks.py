@@ -17,7 +17,7 @@ def normalise(text: str) -> str:
 
     Examples
     --------
-    >>> normalise("a  b\\n c")
+    >>> normalise("a  b\n c")
     'a b c'
     """
     return " ".join(text.split())

@@ -66,7 +66,7 @@ def score_panel(panel: Panel, model: Model | None = None) -> Scored:
     p_dim = np.array([model.dimension_p.get(d, 1.0) for d in dims])
     x = panel.positions.to_numpy(dtype=float)
     ref = panel.positions.index.get_loc(model.reference)
-    gaps = fill_missing(np.abs(x - x[ref]), model.missing)
+    gaps = fill_missing(np.abs(x - x[ref]), np.isnan(x[ref]), model.missing)
     res = aggregate(gaps, w, big_w, dim_of, p_dim, model.p, model.min_coverage)
     return Scored(
         panel, model, tuple(panel.positions.index), cb.indicator_ids, dims, gaps, res
