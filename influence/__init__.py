@@ -12,6 +12,7 @@ from influence.codebook import (
     OrdinalScale,
     load_codebook,
 )
+from influence.compare import Comparison, compare
 from influence.dataset import (
     Country,
     Dataset,
@@ -27,12 +28,15 @@ from influence.explain import explain
 from influence.model import Model
 from influence.panel import Conflict, Gap, Panel
 from influence.scoring import score
+from influence.sensitivity import Sensitivity, sensitivity
 from influence.timeline import Diff, diff, trajectory
+from influence.uncertainty import Uncertainty, uncertainty
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Codebook",
+    "Comparison",
     "Conflict",
     "Country",
     "DataError",
@@ -53,15 +57,20 @@ __all__ = [
     "Panel",
     "Problem",
     "Reason",
+    "Sensitivity",
     "Source",
+    "Uncertainty",
     "__version__",
+    "compare",
     "diff",
     "explain",
     "load",
     "load_codebook",
     "load_dataset",
     "score",
+    "sensitivity",
     "trajectory",
+    "uncertainty",
 ]
 
 

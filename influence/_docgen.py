@@ -220,7 +220,8 @@ def card_blocks() -> dict[str, str]:
         f"{panel.positions.size} ({panel.coverage:.1%}).",
         "Each cell shows the number of evidence items behind the observation in force;",
         "`-` is a missing cell. Columns, in order: "
-        + ", ".join(f"{n + 1} `{i}`" for n, i in enumerate(inds)) + ".",
+        + ", ".join(f"{n + 1} `{i}`" for n, i in enumerate(inds))
+        + ".",
         "",
         "| state | " + " | ".join(str(n + 1) for n in range(len(inds))) + " |",
         "| --- | " + " | ".join("---" for _ in inds) + " |",
@@ -238,15 +239,44 @@ def card_blocks() -> dict[str, str]:
     src = ["| reliability | kind | sources |", "| --- | --- | --- |"]
     src += [f"| {r} | {k} | {n} |" for (r, k), n in sorted(kinds.items())]
     evidence = sum(len(o.evidence) for o in ds.observations)
-    src += ["", f"{len(ds.sources)} sources, {len(ds.observations)} observations, "
-            f"{evidence} evidence items."]
+    src += [
+        "",
+        f"{len(ds.sources)} sources, {len(ds.observations)} observations, "
+        f"{evidence} evidence items.",
+    ]
     dates = [*CARD_DATES, ds.date.isoformat()]
     tables = []
     for day in dates:
-        tables += [f"`influence score --as-of {day}`:", "", "```text",
-                   _cli_text(["score", "--as-of", day]).rstrip("\n"), "```", ""]
-    return {"coverage": coverage, "sources": "\n".join(src),
-            "distances": "\n".join(tables).rstrip("\n")}
+        tables += [
+            f"`influence score --as-of {day}`:",
+            "",
+            "```text",
+            _cli_text(["score", "--as-of", day]).rstrip("\n"),
+            "```",
+            "",
+        ]
+    return {
+        "coverage": coverage,
+        "sources": "\n".join(src),
+        "distances": "\n".join(tables).rstrip("\n"),
+    }
+
+
+def readme_blocks() -> dict[str, str]:
+    """Render the README's real command output from the bundled data.
+
+    Examples
+    --------
+    >>> sorted(readme_blocks())
+    ['explain', 'score']
+    """
+    explain = _cli_text(["explain", "AZE"]).splitlines()
+    cut = explain.index("evidence:") + 6
+    shown = [*explain[:cut], f"  ... ({len(explain) - cut} more quotes)"]
+    return {
+        "score": "```text\n" + _cli_text(["score"]).rstrip("\n") + "\n```",
+        "explain": "```text\n" + "\n".join(shown) + "\n```",
+    }
 
 
 def fill_blocks(text: str, blocks: dict[str, str]) -> str:
@@ -263,6 +293,10 @@ def fill_blocks(text: str, blocks: dict[str, str]) -> str:
 
 def write(root: Path) -> None:
     """Rewrite the generated documents under ``root / "docs"``."""
+    readme = root / "README.md"
+    if readme.exists():
+        text = readme.read_text(encoding="utf-8")
+        readme.write_text(fill_blocks(text, readme_blocks()), encoding="utf-8")
     card = root / "docs" / "data-card.md"
     if card.exists():
         text = card.read_text(encoding="utf-8")

@@ -13,14 +13,18 @@ from typing import Any, NoReturn
 import pandas as pd
 
 from influence import _files, _output
+from influence._ensemble import SOURCES
 from influence.checks import check_conflicts, check_texts
+from influence.compare import compare
 from influence.dataset import Dataset, load
 from influence.errors import DataError, InfluenceError, Problem, Reason
 from influence.explain import explain
 from influence.model import Model, model_from_args
 from influence.schema import FILE_KINDS, json_schema
 from influence.scoring import score
+from influence.sensitivity import sensitivity
 from influence.timeline import diff, trajectory
+from influence.uncertainty import uncertainty
 
 __all__ = ["main"]
 
@@ -206,10 +210,11 @@ def _explain_text(df: pd.DataFrame) -> str:
     lines.append("")
     lines.append("evidence:")
     evidence: list[tuple[tuple[str, str], ...]] = list(df["evidence"])
-    for indicator, items in zip(df["indicator"], evidence, strict=True):
-        lines.extend(
-            f"  {indicator} [{src}] \u201c{quote}\u201d" for src, quote in items
-        )
+    stances: list[tuple[str, ...]] = list(df["stances"])
+    for indicator, items, marks in zip(df["indicator"], evidence, stances, strict=True):
+        for (src, quote), stance in zip(items, marks, strict=True):
+            flag = " (contradicts)" if stance == "contradicts" else ""
+            lines.append(f"  {indicator} [{src}]{flag} \u201c{quote}\u201d")
     return "\n".join(lines) + "\n"
 
 
@@ -360,6 +365,165 @@ def _schema_args(cmd: argparse.ArgumentParser) -> None:
     )
 
 
+def _perturb(text: str) -> tuple[str, ...]:
+    names = tuple(n.strip() for n in text.split(",") if n.strip())
+    return () if names == ("none",) else names
+
+
+def _ensemble_args(cmd: argparse.ArgumentParser, *, draws: int, level: float) -> None:
+    _add_model_options(cmd)
+    cmd.add_argument(
+        "--draws",
+        type=int,
+        default=draws,
+        metavar="N",
+        help=f"draws (default: {draws})",
+    )
+    cmd.add_argument(
+        "--seed", type=int, default=0, metavar="S", help="random seed (default: 0)"
+    )
+    cmd.add_argument(
+        "--level",
+        type=float,
+        default=level,
+        metavar="X",
+        help=f"probability of the intervals (default: {level})",
+    )
+
+
+def _source_args(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument(
+        "--perturb",
+        type=_perturb,
+        default=SOURCES,
+        metavar="LIST",
+        help="comma-separated sources to perturb, or 'none' "
+        f"(default: {','.join(SOURCES)})",
+    )
+    cmd.add_argument(
+        "--concentration",
+        type=float,
+        default=20.0,
+        metavar="X",
+        help="Dirichlet concentration of the weights (default: 20)",
+    )
+    cmd.add_argument(
+        "--max-p",
+        type=float,
+        default=2.0,
+        metavar="P",
+        help="largest exponent drawn (default: 2)",
+    )
+
+
+def cmd_uncertainty(args: argparse.Namespace) -> int:
+    """Print each country's distance interval and rank interval from an ensemble."""
+    ds = _dataset(args)
+    res = uncertainty(
+        ds,
+        draws=args.draws,
+        seed=args.seed,
+        as_of=args.as_of,
+        model=model_of(args, ds),
+        level=args.level,
+        concentration=args.concentration,
+        max_p=args.max_p,
+        perturb=args.perturb,
+    )
+    frame = res.rank_probabilities.reset_index() if args.ranks else res.summary
+    text = _output.render(frame, args.format)
+    if args.format == "table":
+        head = (
+            f"{res.n_draws} draws (seed {res.seed}) perturbing "
+            f"{', '.join(res.perturb) or 'nothing'}; distance from "
+            f"{res.model.reference} at {res.as_of}; central {res.level:.0%} intervals"
+        )
+        text = head + "\n\n" + text
+    emit(args, text)
+    return 0
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    """Print Sobol first-order and total indices of each group of inputs."""
+    ds = _dataset(args)
+    res = sensitivity(
+        ds,
+        draws=args.draws,
+        seed=args.seed,
+        as_of=args.as_of,
+        model=model_of(args, ds),
+        level=args.level,
+        concentration=args.concentration,
+        max_p=args.max_p,
+        perturb=args.perturb,
+    )
+    frame = res.indices
+    if args.output_name is not None:
+        wanted = frame["output"].str.upper() == args.output_name.upper()
+        frame = frame[wanted]
+    text = _output.render(frame, args.format)
+    if args.format == "table":
+        head = (
+            f"Sobol indices from {res.n_draws} base draws ({res.evaluations} model "
+            f"runs, seed {res.seed}); bounds: {res.level:.0%} bootstrap intervals"
+        )
+        text = head + "\n\n" + text
+    emit(args, text)
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Print rank correlations between the distance and an external measure."""
+    ds = _dataset(args)
+    res = compare(
+        args.file,
+        column=args.column,
+        dataset=ds,
+        as_of=args.as_of,
+        model=model_of(args, ds),
+        draws=args.draws,
+        seed=args.seed,
+        level=args.level,
+    )
+    text = _output.render(res.statistics, args.format)
+    if args.format == "table":
+        skipped = ", ".join(res.unmatched) or "none"
+        head = (
+            f"{res.column!r} against the distance at {res.as_of} for "
+            f"{len(res.data)} countries (not matched: {skipped})"
+        )
+        text = head + "\n\n" + text
+    emit(args, text)
+    return 0
+
+
+def _uncertainty_args(cmd: argparse.ArgumentParser) -> None:
+    _ensemble_args(cmd, draws=10_000, level=0.9)
+    _source_args(cmd)
+    cmd.add_argument(
+        "--ranks",
+        action="store_true",
+        help="print the probability of each rank instead of the intervals",
+    )
+
+
+def _sensitivity_args(cmd: argparse.ArgumentParser) -> None:
+    _ensemble_args(cmd, draws=1024, level=0.95)
+    _source_args(cmd)
+    cmd.add_argument(
+        "--for",
+        dest="output_name",
+        metavar="OUTPUT",
+        help="only one output: a country (ISO3) or rank_shift",
+    )
+
+
+def _compare_args(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("file", type=Path, metavar="FILE.csv", help="country + measure")
+    cmd.add_argument("--column", required=True, metavar="NAME", help="the measure")
+    _ensemble_args(cmd, draws=2000, level=0.9)
+
+
 COMMANDS: list[Command] = [
     (
         "score",
@@ -383,6 +547,24 @@ COMMANDS: list[Command] = [
         _validate_args,
     ),
     ("schema", cmd_schema, "influence schema --kind observations", _schema_args),
+    (
+        "uncertainty",
+        cmd_uncertainty,
+        "influence uncertainty --draws 100000 --seed 1 --perturb weights,positions",
+        _uncertainty_args,
+    ),
+    (
+        "sensitivity",
+        cmd_sensitivity,
+        "influence sensitivity --draws 4096 --for rank_shift",
+        _sensitivity_args,
+    ),
+    (
+        "compare",
+        cmd_compare,
+        "influence compare benchmarks/illustrative_measure.csv --column illustrative",
+        _compare_args,
+    ),
 ]
 
 

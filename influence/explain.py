@@ -45,7 +45,9 @@ def explain(
         ``reference_value``, ``reference_position``, ``gap``, ``weight`` (effective
         share of the distance's weight), ``contribution`` (they add up to the
         distance), ``valid_from``, ``confidence``, ``observation`` (file and record)
-        and ``evidence`` (a tuple of ``(source id, quote)`` pairs). ``attrs`` holds
+        ``evidence`` (a tuple of ``(source id, quote)`` pairs) and ``stances`` (for each
+        pair, "supports" or "contradicts": contradicting quotes are kept, and the
+        observation's note says why it follows the other evidence). ``attrs`` holds
         ``country``, ``distance``, ``coverage``, ``as_of`` and ``reference``.
 
     Examples
@@ -95,6 +97,7 @@ def explain(
                 "evidence": tuple((e.source, e.quote) for e in obs.evidence)
                 if obs
                 else (),
+                "stances": tuple(e.stance for e in obs.evidence) if obs else (),
             }
         )
     df = pd.DataFrame.from_records(records)

@@ -18,8 +18,23 @@ SEED_IDS = (
     "003_cadb4e14f1105db8",
     "004_5789262eef704622",
 )
-STATES = ("ARM", "AZE", "BLR", "EST", "GEO", "KAZ", "KGZ", "LTU", "LVA", "MDA", "RUS",
-          "TJK", "TKM", "UKR", "UZB")
+STATES = (
+    "ARM",
+    "AZE",
+    "BLR",
+    "EST",
+    "GEO",
+    "KAZ",
+    "KGZ",
+    "LTU",
+    "LVA",
+    "MDA",
+    "RUS",
+    "TJK",
+    "TKM",
+    "UKR",
+    "UZB",
+)
 
 # The signals the five texts carry, as (text, state, indicator): each must be coded with
 # a quote from that text. Read off the texts by hand; see docs/data-card.md.
@@ -59,7 +74,9 @@ def test_all_fifteen_states(ds):
     assert ds.country_ids == STATES
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason="../shared/seeds is not beside this checkout")
+@pytest.mark.skipif(
+    not SEEDS.is_dir(), reason="../shared/seeds is not beside this checkout"
+)
 def test_seed_quotes_are_verbatim(ds):
     """Every quote citing a seed text is in it, word for word (white space folded)."""
     assert check_texts(ds, SEEDS) == []
@@ -79,13 +96,21 @@ def test_every_source_is_cited_and_described(ds):
     for s in ds.sources:
         assert s.reliability_note.strip(), s.id
         if s.id not in (*SEED_IDS, "influence_codebook"):
-            assert s.url and s.url.startswith("http"), s.id
+            assert s.url, s.id
+            assert s.url.startswith("http"), s.id
 
 
 def test_codebook_quotes_are_in_the_codebook(ds):
     """Quotes citing the codebook (RUS conventions) are verbatim in indicators/*.toml."""
-    text = " ".join(" ".join(p.read_text().split()) for p in (ROOT / "indicators").glob("*.toml"))
-    quotes = [e.quote for o in ds.observations for e in o.evidence if e.source == "influence_codebook"]
+    text = " ".join(
+        " ".join(p.read_text().split()) for p in (ROOT / "indicators").glob("*.toml")
+    )
+    quotes = [
+        e.quote
+        for o in ds.observations
+        for e in o.evidence
+        if e.source == "influence_codebook"
+    ]
     for quote in quotes:
         assert " ".join(quote.split()) in text, quote
 
@@ -93,8 +118,12 @@ def test_codebook_quotes_are_in_the_codebook(ds):
 @pytest.mark.parametrize(("text", "country", "indicator"), SEED_SIGNALS)
 def test_seed_signal_is_coded(ds, text, country, indicator):
     """Each signal read off the texts is an observation quoting that text."""
-    found = [o for o in ds.observations if (o.country, o.indicator) == (country, indicator)
-             and any(e.source == text for e in o.evidence)]
+    found = [
+        o
+        for o in ds.observations
+        if (o.country, o.indicator) == (country, indicator)
+        and any(e.source == text for e in o.evidence)
+    ]
     assert found, f"{country}/{indicator} has no evidence from {text}"
 
 

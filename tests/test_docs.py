@@ -48,10 +48,21 @@ def test_readme_commands():
     assert 'pip install --quiet -e ".[test]" && pytest' in ci
 
 
+def test_readme_output_is_current():
+    """The README's sample output is what `influence score` and `influence explain AZE` print now."""
+    readme = (ROOT / "README.md").read_text()
+    assert "<!-- begin score -->" in readme
+    assert _docgen.fill_blocks(readme, _docgen.readme_blocks()) == readme, (
+        "run: python -m influence._docgen"
+    )
+
+
 def test_data_card_tables_are_current():
     """The data card's generated tables (coverage, sources, distances at three dates)
     equal what the bundled data and `influence score --as-of DATE` give now."""
     card = (ROOT / "docs" / "data-card.md").read_text()
     for name in _docgen.card_blocks():
         assert f"<!-- begin {name} -->" in card
-    assert _docgen.fill_blocks(card, _docgen.card_blocks()) == card, "run: python -m influence._docgen"
+    assert _docgen.fill_blocks(card, _docgen.card_blocks()) == card, (
+        "run: python -m influence._docgen"
+    )
