@@ -189,6 +189,10 @@ class Dataset(BaseModel):
 
     @model_validator(mode="after")
     def _resolved(self) -> Dataset:
+        # Records built in code have no file: name them by their place in the dataset.
+        for n, obs in enumerate(self.observations):
+            if not obs.origin:
+                obs._origin = f"observation[{n}]"
         problems = check_references(self, "dataset")
         if problems:
             raise ValueError("; ".join(str(p) for p in problems[:5]))

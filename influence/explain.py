@@ -85,7 +85,7 @@ def explain(
                 "indicator": ind.id,
                 "dimension": ind.dimension,
                 "value": obs.value if obs else None,
-                "position": panel.positions.iloc[row, k],
+                "position": panel.positions.loc[country, ind.id],
                 "reference_value": ref_obs.value if ref_obs else None,
                 "reference_position": panel.positions.loc[ref, ind.id],
                 "gap": scored.gaps[row, k],

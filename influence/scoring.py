@@ -36,7 +36,10 @@ class Scored:
             return None
         cov = self.result.coverage[row]
         if cov == 0:
-            return f"no indicator is coded for both it and {self.model.reference}"
+            return (
+                f"no indicator with a positive weight is coded for both it and "
+                f"{self.model.reference}"
+            )
         return f"coverage {cov:.2f} is below min_coverage {self.model.min_coverage:.2f}"
 
 
@@ -64,12 +67,15 @@ def score_panel(panel: Panel, model: Model | None = None) -> Scored:
     dims = cb.dimension_ids
     dim_of = np.array([dims.index(i.dimension) for i in cb.indicators], dtype=np.intp)
     p_dim = np.array([model.dimension_p.get(d, 1.0) for d in dims])
-    x = panel.positions.to_numpy(dtype=float)
-    ref = panel.positions.index.get_loc(model.reference)
+    # Rows by ISO3 and columns in codebook order, whatever order the panel has:
+    # weights and dimensions are attached by position below (property 4).
+    positions = panel.positions.reindex(columns=list(cb.indicator_ids)).sort_index()
+    x = positions.to_numpy(dtype=float)
+    ref = positions.index.get_loc(model.reference)
     gaps = fill_missing(np.abs(x - x[ref]), np.isnan(x[ref]), model.missing)
     res = aggregate(gaps, w, big_w, dim_of, p_dim, model.p, model.min_coverage)
     return Scored(
-        panel, model, tuple(panel.positions.index), cb.indicator_ids, dims, gaps, res
+        panel, model, tuple(positions.index), cb.indicator_ids, dims, gaps, res
     )
 
 
