@@ -416,20 +416,24 @@ def _source_args(cmd: argparse.ArgumentParser) -> None:
     )
 
 
+def _ensemble_options(args: argparse.Namespace, ds: Dataset) -> dict[str, Any]:
+    """Collect the keyword arguments that uncertainty and sensitivity share."""
+    return {
+        "draws": args.draws,
+        "seed": args.seed,
+        "as_of": args.as_of,
+        "model": model_of(args, ds),
+        "level": args.level,
+        "concentration": args.concentration,
+        "max_p": args.max_p,
+        "perturb": args.perturb,
+    }
+
+
 def cmd_uncertainty(args: argparse.Namespace) -> int:
     """Print each country's distance interval and rank interval from an ensemble."""
     ds = _dataset(args)
-    res = uncertainty(
-        ds,
-        draws=args.draws,
-        seed=args.seed,
-        as_of=args.as_of,
-        model=model_of(args, ds),
-        level=args.level,
-        concentration=args.concentration,
-        max_p=args.max_p,
-        perturb=args.perturb,
-    )
+    res = uncertainty(ds, **_ensemble_options(args, ds))
     frame = res.rank_probabilities.reset_index() if args.ranks else res.summary
     text = _output.render(frame, args.format)
     if args.format == "table":
@@ -446,17 +450,7 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     """Print Sobol first-order and total indices of each group of inputs."""
     ds = _dataset(args)
-    res = sensitivity(
-        ds,
-        draws=args.draws,
-        seed=args.seed,
-        as_of=args.as_of,
-        model=model_of(args, ds),
-        level=args.level,
-        concentration=args.concentration,
-        max_p=args.max_p,
-        perturb=args.perturb,
-    )
+    res = sensitivity(ds, **_ensemble_options(args, ds))
     frame = res.indices
     if args.output_name is not None:
         wanted = frame["output"].str.upper() == args.output_name.upper()

@@ -11,7 +11,7 @@ leave no reason for one (a complete row, or a change that cannot touch coverage)
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -52,6 +52,17 @@ __all__ = [
     "triangle",
     "weight_scale",
 ]
+
+
+def _unchanged(
+    before: Series, after: Series, countries: Iterable[str], what: str
+) -> None:
+    """Fail naming the first country whose distance ``what`` changed."""
+    for country in countries:
+        if not same(float(before[country]), float(after[country])):
+            fail(
+                f"{what} moved {country} from {fmt(before[country])} to {fmt(after[country])}"
+            )
 
 
 def reference_zero(
@@ -229,12 +240,7 @@ def weight_scale(
         raise InvalidArgument(msg)
     a = distances(scorer, positions, weights, reference)
     b = distances(scorer, positions, weights * factor, reference)
-    for country in positions.index:
-        if not same(float(a[country]), float(b[country])):
-            fail(
-                f"multiplying every weight by {factor!r} moved {country} from "
-                f"{fmt(a[country])} to {fmt(b[country])}"
-            )
+    _unchanged(a, b, positions.index, f"multiplying every weight by {factor!r}")
 
 
 def permutation(
@@ -265,12 +271,8 @@ def permutation(
     )
     a = distances(scorer, positions, weights, reference)
     b = distances(scorer, positions.loc[rows, columns], weights[order], reference)
-    for country in positions.index:
-        if not same(float(a[country]), float(b[country])):
-            fail(
-                f"reordering rows to {rows}, columns to {columns} and weights to "
-                f"{order} moved {country} from {fmt(a[country])} to {fmt(b[country])}"
-            )
+    what = f"reordering rows to {rows}, columns to {columns} and weights to {order}"
+    _unchanged(a, b, positions.index, what)
 
 
 def independence(
@@ -312,22 +314,13 @@ def independence(
         [positions, added.to_frame().T.reindex(columns=positions.columns)]
     )
     with_added = distances(scorer, bigger, weights, reference)
-    for country in positions.index:
-        if not same(float(base[country]), float(with_added[country])):
-            fail(
-                f"adding {added.name} (positions {added.to_dict()}) moved {country} "
-                f"from {fmt(base[country])} to {fmt(with_added[country])}"
-            )
+    what = f"adding {added.name} (positions {added.to_dict()})"
+    _unchanged(base, with_added, positions.index, what)
     if removed is None:
         return
     smaller = positions.drop(index=removed)
     without = distances(scorer, smaller, weights, reference)
-    for country in smaller.index:
-        if not same(float(base[country]), float(without[country])):
-            fail(
-                f"removing {removed} moved {country} from {fmt(base[country])} "
-                f"to {fmt(without[country])}"
-            )
+    _unchanged(base, without, smaller.index, f"removing {removed}")
 
 
 def missing_is_zero_weight(
