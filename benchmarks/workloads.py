@@ -13,7 +13,7 @@ import synthetic
 import influence
 from influence._draws import BLOCK
 from influence._ensemble import POLICIES, build_spec
-from influence._evaluate import dirichlet_shapes, ranks
+from influence._evaluate import Inputs, dirichlet_shapes, evaluate, plan, ranks
 from influence._kernel import aggregate
 from influence.model import Model
 from influence.sensitivity import _inputs, _layout, _outputs, sensitivity
@@ -116,7 +116,7 @@ def numpy_ensemble(ds: influence.Dataset, draws: int, seed: int = 0) -> np.ndarr
         res = aggregate(gaps, w, big, spec.dim_of, spec.p_dim, p, 0.5)
         dist = np.delete(res.distance, ref, axis=1)
         dist_all[:, start : start + b] = dist.T
-        cells = np.arange(n - 1) * n + ranks(dist)
+        cells = np.arange(n - 1) * n + ranks(dist.T).T
         counts += np.bincount(cells.ravel(), minlength=(n - 1) * n).reshape(n - 1, n)
     for row in dist_all:
         ok = row[~np.isnan(row)]
@@ -152,6 +152,7 @@ def salib_run(
     """SALib's Saltelli sampling and sobol.analyze on the same model."""
     from SALib.analyze import sobol as sobol_analyze
     from SALib.sample import sobol as sobol_sample
+    from SALib.util import extract_group_names
 
     spec = build_spec(ds, None, model)
     sources = frozenset(("weights", "positions", "exponent", "missing", "confidence"))
@@ -167,12 +168,14 @@ def salib_run(
     }
     x = sobol_sample.sample(problem, n, calc_second_order=False, seed=0)
     settings = {"concentration": 20.0, "max_p": 2.0}
-    point = ranks(
-        _outputs(spec, _inputs(spec, x[:1] * 0 + 0.5, lay, settings), 1, np.zeros(1))[
-            :, :-1
-        ]
-    )
+    # The rank shift is measured from the model's own ranking, as sensitivity() does.
+    point = ranks(evaluate(plan(spec), Inputs(size=1)))
     y = _outputs(spec, _inputs(spec, x, lay, settings), 4096, point)
+    # SALib reports groups in order of first appearance among the variables, which
+    # is not the order of our groups (the weights of one dimension are spread over
+    # the codebook's indicators): put its rows in ours.
+    salib_names, _ = extract_group_names(problem)
+    order = [salib_names.index(g) for g in lay.groups]
     first = np.empty((len(lay.groups), y.shape[1]))
     total = np.empty_like(first)
     conf = np.empty((2, *first.shape))
@@ -180,8 +183,8 @@ def salib_run(
         res = sobol_analyze.analyze(
             problem, y[:, o], calc_second_order=False, num_resamples=100, seed=0
         )
-        first[:, o], total[:, o] = res["S1"], res["ST"]
-        conf[0, :, o], conf[1, :, o] = res["S1_conf"], res["ST_conf"]
+        first[:, o], total[:, o] = res["S1"][order], res["ST"][order]
+        conf[0, :, o], conf[1, :, o] = res["S1_conf"][order], res["ST_conf"][order]
     return np.stack([first, total]), conf
 
 

@@ -1,15 +1,32 @@
 """Drawn inputs and the vectorised evaluator that turns them into distances.
 
 The evaluator computes, for a batch of draws, the same weighted power means as
-`influence._kernel.aggregate`, specialised for speed: gaps are computed once per
-*slot* (a level or value of an indicator) and per draw, then gathered into the
-cells; the dimension sums run in a fixed order, so a draw's numbers never depend
-on which other draws share its batch (chunk-size independence).
+`influence._kernel.aggregate`, specialised for speed (docs/performance.md):
+
+- every array is laid out ``(rows, draws)``, draws last, so that picking a row
+  (a slot, a cell, an indicator) copies contiguous memory;
+- arithmetic is in float32 (about 7 significant digits: an unperturbed draw agrees
+  with `influence.score` to within 1e-6, tested), which halves the memory traffic;
+- gaps are computed once per *slot* (a level or value of an indicator) and only
+  where they can change (moving levels, a moving reference); the others are
+  computed once per ensemble (`Plan.static_gap`);
+- weights are gamma draws, never normalised: a weighted mean does not depend on
+  the scale of its weights, so the Dirichlet division is left to the displays;
+- a cell that may fall back gets its own row, ``now + back * (then - now)``; every
+  cell then reads its row with one gather, and the cells of a dimension are
+  summed over indicators with one reduction (whole weighted values, never
+  differences, so a dimension without cells sums to exactly 0);
+- power means use exp(p log x) (`_pow`): numpy's float32 power is slow at 0;
+- `Workspace` keeps the buffers, so that a long ensemble allocates them once.
+
+Each draw's numbers depend only on its own inputs (columns never mix); the
+ensemble evaluates whole blocks of `BLOCK` draws, so they never depend on the
+chunk size either.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,267 +34,451 @@ from numpy.typing import NDArray
 from influence._draws import BLOCK, generator, uint16_bits
 from influence._ensemble import POLICIES, SOURCES, Spec
 
-__all__ = ["Inputs", "Plan", "evaluate", "plan", "ranks", "sample"]
+__all__ = [
+    "Inputs",
+    "Plan",
+    "Sampler",
+    "Workspace",
+    "evaluate",
+    "idle",
+    "normalised",
+    "plan",
+    "ranks",
+    "sample",
+]
 
 Float = NDArray[np.float64]
+F32 = NDArray[np.float32]
+Index = NDArray[np.intp]
+
+#: The evaluator's float type.
+DTYPE = np.float32
+
+_FARTHEST = POLICIES.index("as_farthest")
+_REDISTRIBUTE = POLICIES.index("redistribute")
 
 
 @dataclass(frozen=True)
 class Inputs:
-    """The drawn inputs of a batch of draws; None means "the model's own value"."""
+    """The drawn inputs of a batch of draws, draws last; None = the model's own value."""
 
     size: int
-    weights: Float | None = None  # (B, k) indicator weights, summing to 1 per dimension
-    dimension_weights: Float | None = None  # (B, m), summing to 1
-    positions: Float | None = None  # (B, J) positions of the moving levels
-    p: Float | None = None  # (B,) exponent over dimensions
+    # Weights need not sum to 1: only their ratios within a dimension (indicator
+    # weights) or overall (dimension weights) matter, as in a weighted mean.
+    weights: F32 | None = None  # (k, B) indicator weights
+    dimension_weights: F32 | None = None  # (m, B)
+    positions: F32 | None = None  # (J, B) positions of the moving levels
+    p: F32 | None = None  # (B,) exponent over dimensions
     missing: NDArray[np.int8] | None = None  # (B,) index into POLICIES
-    fallback: NDArray[np.bool_] | None = None  # (B, q) uncertain cells falling back
+    fallback: NDArray[np.bool_] | None = None  # (q, B) uncertain cells falling back
 
-    def take(self, rows: slice) -> Inputs:
+    def take(self, cols: slice) -> Inputs:
         """Return the inputs of some of the draws."""
+        names = ("weights", "dimension_weights", "positions", "p", "missing")
         fields = {
-            name: None if (value := getattr(self, name)) is None else value[rows]
-            for name in ("weights", "dimension_weights", "positions", "p", "missing")
+            name: None if (value := getattr(self, name)) is None else value[..., cols]
+            for name in names
         }
-        fallback = None if self.fallback is None else self.fallback[rows]
-        size = len(range(*rows.indices(self.size)))
+        fallback = None if self.fallback is None else self.fallback[:, cols]
+        size = len(range(*cols.indices(self.size)))
         return replace(self, size=size, fallback=fallback, **fields)
 
 
 @dataclass(frozen=True)
-class _Cells:
-    """Some cells of the scored countries, grouped by dimension for the sums."""
-
-    slot_now: NDArray[np.intp]  # (c,) slot of each cell as coded
-    slot_then: NDArray[np.intp]  # (c,) slot it falls back to
-    indicator: NDArray[np.intp]  # (c,)
-    which: NDArray[np.intp]  # (c,) position in the fallback draws
-    spread: Float  # (c, n) one 1 per row: the cell's country
-    ranges: tuple[tuple[int, int], ...]  # cells of each dimension
-
-
-@dataclass(frozen=True)
 class Plan:
-    """A `Spec` with the fixed matrices of the fast evaluator."""
+    """A `Spec` with the fixed arrays of the evaluator."""
 
     spec: Spec
-    slot_ranges: tuple[tuple[int, int], ...]  # slots of each dimension
-    coded: Float  # (S, n): 1 where a scored country's cell is coded in the slot
-    ref_now: NDArray[np.intp]  # (k,) slot of the reference's cell
-    ref_which: NDArray[np.intp]  # fallback draws of the reference's cells
-    ref_indicator: NDArray[np.intp]
-    ref_then: NDArray[np.intp]
-    cells: _Cells  # scored cells that may fall back
-    gaps_cells: _Cells  # those of them whose fallback may make them missing
-    powered: bool  # whether some dimension has an exponent other than 1
+    static_gap: F32  # (S, 1) gap of each slot from the reference's coded cell,
+    #                  powered; 0 where either has no position
+    moving: Index  # slots whose gap changes from draw to draw
+    moving_jitter: Index  # (len(moving),) their row in the positions, or -1
+    moving_pos: F32  # (len(moving), 1) their fixed positions (NaN if missing)
+    moving_exp: F32 | None  # (len(moving), 1) their exponent, if not all 1
+    moving_ref: Index  # (len(moving),) their indicator
+    ref_pos: F32  # (k, 1) the reference's fixed positions
+    ref_moving: bool  # whether the reference's position itself may move
+    ref_jitter: Index  # (k,) row of the reference's slot in the positions, or -1
+    ref_then_pos: F32  # (len(ref_which), 1) positions it may fall back to
+    ref_then_jitter: Index  # their rows in the positions, or -1
+    ref_which: Index  # fallback rows of the reference's uncertain cells
+    ref_indicator: Index  # their indicators
+    ref_lost: Index  # among them, those that fall back to no position
+    indicator_ok: F32 | None  # (k, 1) 0 where the reference never has a position
+    missing_slots: Index  # slots with no position
+    slot_ind: Index  # (S,)
+    cell_now: Index  # (k * n,) slot of each scored cell; cells sorted by
+    #                  dimension, indicator and country
+    dim_ranges: tuple[tuple[int, int], ...]  # indicators of each dimension, in order
+    unc_cells: Index  # (q,) cells that may fall back (positions in cell_now)
+    cell_row: Index  # (k * n,) cell_now, except S + j for the j-th of them
+    unc_now: Index  # (q,) slot of each as coded
+    unc_then: Index  # (q,) slot it falls back to
+    unc_which: Index  # (q,) its row in the fallback draws
+    inv_p_dim: F32 | None  # (m, 1, 1) 1 / exponent within each dimension, if not all 1
+    member: F32  # (m, k)
+    w0: F32  # (k, 1)
+    big_w0: F32  # (m, 1)
 
 
-def _ranges(dims: NDArray[np.intp], m: int) -> tuple[tuple[int, int], ...]:
-    """Start and stop of each dimension in an array sorted by dimension."""
-    edges = np.searchsorted(dims, np.arange(m + 1))
-    return tuple((int(edges[d]), int(edges[d + 1])) for d in range(m))
-
-
-def _cells(spec: Spec, which: NDArray[np.intp]) -> _Cells:
-    col, row = spec.uncertain[which, 0], spec.uncertain[which, 1]
-    scored_at = np.searchsorted(spec.scored, row)
-    spread = np.zeros((len(which), len(spec.scored)))
-    spread[np.arange(len(which)), scored_at] = 1.0
-    return _Cells(
-        spec.current[col, row],
-        spec.previous[col, row],
-        col,
-        which,
-        spread,
-        _ranges(spec.dim_of[col], len(spec.dimensions)),
-    )
+def _col(a: Float | NDArray[np.bool_]) -> F32:
+    """Return ``a`` as a float32 column (k, 1)."""
+    return a.astype(DTYPE)[:, None]
 
 
 def plan(spec: Spec) -> Plan:
-    """Precompute the fixed matrices of the evaluator for one spec."""
-    m, s = len(spec.dimensions), spec.n_slots
-    coded = np.zeros((s, len(spec.scored)))
-    for j, row in enumerate(spec.scored):
-        coded[spec.current[:, row], j] = 1.0
+    """Precompute the fixed arrays of the evaluator for one spec."""
+    m, n = len(spec.dimensions), len(spec.scored)
+    k = len(spec.indicators)
+    slot_exp = spec.p_dim[spec.dim_of[spec.slot_ind]]
+    jitter_row = np.full(spec.n_slots, -1, dtype=np.intp)
+    jitter_row[spec.jitter] = np.arange(len(spec.jitter))
+    # The reference: its coded positions, and what its uncertain cells fall back to.
     unc = spec.uncertain
-    is_ref = unc[:, 1] == spec.reference
-    ref_which = np.flatnonzero(is_ref)
+    ref_which = np.flatnonzero(unc[:, 1] == spec.reference)
     ref_ind = unc[ref_which, 0]
-    mine = np.flatnonzero(~is_ref)
-    nan = np.isnan(spec.slot_pos)
-    ref_can_miss = (
-        nan[spec.current[:, spec.reference]] | nan[spec.previous[:, spec.reference]]
-    )
-    col, row = unc[mine, 0], unc[mine, 1]
-    may_miss = (
-        nan[spec.current[col, row]] | nan[spec.previous[col, row]] | ref_can_miss[col]
-    )
+    ref_now = spec.current[:, spec.reference]
+    ref_then = spec.previous[ref_ind, spec.reference]
+    ref_pos = spec.slot_pos[ref_now]
+    then_pos = spec.slot_pos[ref_then]
+    lost = np.isnan(then_pos)
+    # Its position moves if its level jitters or it may fall back to another one;
+    # falling back to nothing only removes the indicator (a weight of 0).
+    ref_moves = jitter_row[ref_now] >= 0
+    ref_moves[ref_ind[~lost]] = True
+    moving = np.flatnonzero((jitter_row >= 0) | ref_moves[spec.slot_ind])
+    with np.errstate(invalid="ignore"):
+        gap = np.abs(spec.slot_pos - ref_pos[spec.slot_ind]) ** slot_exp
+    # Cells sorted by (dimension, indicator, country): the cells of one dimension
+    # form an (indicators, countries) block, summed over indicators.
+    by_dim = np.argsort(spec.dim_of, kind="stable")
+    ind = np.repeat(by_dim, n)
+    rows = np.tile(spec.scored, k)
+    edges = np.searchsorted(spec.dim_of[by_dim], np.arange(m + 1))
+    fallback_row = np.full(spec.current.shape, -1, dtype=np.intp)
+    fallback_row[unc[:, 0], unc[:, 1]] = np.arange(len(unc))
+    unc_cells = np.flatnonzero(fallback_row[ind, rows] >= 0)
+    cell_now = spec.current[ind, rows]
+    cell_row = cell_now.copy()
+    cell_row[unc_cells] = spec.n_slots + np.arange(len(unc_cells))
+    never = np.isnan(ref_pos)
     return Plan(
         spec=spec,
-        slot_ranges=_ranges(spec.dim_of[spec.slot_ind], m),
-        coded=coded,
-        ref_now=spec.current[:, spec.reference],
+        static_gap=_col(np.nan_to_num(gap, nan=0.0)),
+        moving=moving,
+        moving_jitter=jitter_row[moving],
+        moving_pos=_col(spec.slot_pos[moving]),
+        moving_exp=None if np.all(slot_exp[moving] == 1.0) else _col(slot_exp[moving]),
+        moving_ref=spec.slot_ind[moving],
+        ref_pos=_col(ref_pos),
+        ref_moving=bool(ref_moves.any()),
+        ref_jitter=jitter_row[ref_now],
+        ref_then_pos=_col(then_pos),
+        ref_then_jitter=jitter_row[ref_then],
         ref_which=ref_which,
         ref_indicator=ref_ind,
-        ref_then=spec.previous[ref_ind, spec.reference],
-        cells=_cells(spec, mine),
-        gaps_cells=_cells(spec, mine[may_miss]),
-        powered=bool(np.any(spec.p_dim != 1.0)),
+        ref_lost=np.flatnonzero(lost),
+        indicator_ok=_col(~never) if never.any() else None,
+        missing_slots=np.flatnonzero(np.isnan(spec.slot_pos)),
+        slot_ind=spec.slot_ind,
+        cell_now=cell_now,
+        dim_ranges=tuple((int(edges[d]), int(edges[d + 1])) for d in range(m)),
+        unc_cells=unc_cells,
+        cell_row=cell_row,
+        unc_now=cell_now[unc_cells],
+        unc_then=spec.previous[ind, rows][unc_cells],
+        unc_which=fallback_row[ind, rows][unc_cells],
+        inv_p_dim=None
+        if np.all(spec.p_dim == 1.0)
+        else (1.0 / spec.p_dim).astype(DTYPE)[:, None, None],
+        member=(spec.dim_of[None, :] == np.arange(m)[:, None]).astype(DTYPE),
+        w0=_col(spec.w0),
+        big_w0=_col(spec.big_w0),
     )
 
 
-def _gap_tables(pl: Plan, x: Inputs) -> tuple[Float, Float]:
-    """Per draw and slot: the (powered, filled) gap and whether the cell counts."""
-    spec = pl.spec
-    pos = np.broadcast_to(spec.slot_pos, (x.size, spec.n_slots))
-    if x.positions is not None:
-        pos = pos.copy()
-        pos[:, spec.jitter] = x.positions
-    ref_pos = np.take(pos, pl.ref_now, axis=1)
+@dataclass
+class Workspace:
+    """Buffers reused from batch to batch (one per name and shape)."""
+
+    buffers: dict[tuple[str, tuple[int, ...]], F32] = field(default_factory=dict)
+
+    def get(self, name: str, shape: tuple[int, ...]) -> F32:
+        """Return the float32 buffer ``name`` of ``shape`` (uninitialised at first)."""
+        key = (name, shape)
+        if key not in self.buffers:
+            self.buffers[key] = np.empty(shape, dtype=DTYPE)
+        return self.buffers[key]
+
+
+#: Bytes a batch of draws may occupy. numpy's per-call overhead (some 60 calls
+#: per batch) favours large batches, the caches small ones; on the benchmark
+#: machine, batches of 256 to 4096 draws of the bundled codebook (about 9 kB per
+#: draw) took the same time within noise. The budget keeps a large panel's batch
+#: small (W4: 16 draws of about 0.6 MB each). A draw's numbers do not depend on it.
+BATCH_BYTES = 16 * 2**20
+
+
+def batch_size(pl: Plan) -> int:
+    """Draws evaluated at once for this plan: a power of 2 from 8 to `BLOCK`."""
+    s, q, e = pl.spec.n_slots, len(pl.unc_cells), len(pl.cell_now)
+    m, n = len(pl.spec.dimensions), len(pl.spec.scored)
+    per_draw = 4 * (2 * (s + q) + 2 * e + 4 * q + 6 * m * n + 4 * s)
+    fits = max(8, BATCH_BYTES // per_draw)
+    return int(min(BLOCK, 2 ** (fits.bit_length() - 1)))
+
+
+def _pow(x: F32, e: F32 | float) -> F32:
+    """``x ** e`` for x >= 0 and e > 0, in place: exp(e log x), 0 where x is 0.
+
+    numpy's float32 power takes a slow path at 0, which gaps and dimension means
+    often are; exp and log stay vectorised (within a few units in the last place).
+    The caller silences the divide warning of log(0).
+    """
+    np.log(x, out=x)
+    x *= e
+    return np.exp(x, out=x)
+
+
+def _positions(pl: Plan, x: Inputs, rows: Index, fixed: F32) -> F32:
+    """Positions of some slots in each draw: fixed, or drawn where they jitter."""
+    if x.positions is None or not np.any(rows >= 0):
+        return fixed
+    out = np.repeat(fixed, x.size, axis=1)
+    moved = rows >= 0
+    out[moved] = x.positions[rows[moved]]
+    return out
+
+
+def _reference(pl: Plan, x: Inputs) -> F32:
+    """Return the reference's position on each indicator in each draw, (k, B|1)."""
+    ref = _positions(pl, x, pl.ref_jitter, pl.ref_pos)
     if x.fallback is not None and len(pl.ref_which):
-        back = np.take(pos, pl.ref_then, axis=1)
-        now = ref_pos[:, pl.ref_indicator]
-        ref_pos[:, pl.ref_indicator] = np.where(x.fallback[:, pl.ref_which], back, now)
-    ref_slot = np.take(ref_pos, spec.slot_ind, axis=1)
-    gap = np.abs(pos - ref_slot)
-    if pl.powered:
-        gap = gap ** spec.p_dim[spec.dim_of[spec.slot_ind]]
-    missing = np.isnan(gap)
-    # A policy fills only what the country lacks; where the reference has no
-    # position there is no gap to measure, and the cell never counts.
-    fillable = missing & ~np.isnan(ref_slot)
-    if x.missing is None:
-        policy = np.full(1, POLICIES.index(spec.model.missing), dtype=np.int8)
-    else:
-        policy = x.missing
-    fill = (policy == POLICIES.index("as_farthest")).astype(float)[:, None]
-    keep = (policy != POLICIES.index("redistribute")).astype(float)[:, None]
-    counts = np.where(fillable, keep, np.where(missing, 0.0, 1.0))
-    return np.where(missing, np.where(fillable, fill, 0.0), gap), counts
+        then = _positions(pl, x, pl.ref_then_jitter, pl.ref_then_pos)
+        back = x.fallback[pl.ref_which]
+        ref = np.repeat(ref, x.size, axis=1) if ref.shape[1] == 1 else ref
+        rows = pl.ref_indicator
+        # Falling back to no position is handled by the weights (_weights).
+        ref[rows] = np.where(back & ~np.isnan(then), then, ref[rows])
+    return ref
 
 
-def _add_fallbacks(
-    out: Float, table: Float, w: Float, fallback: NDArray[np.bool_], cells: _Cells
-) -> None:
-    """Add to ``out`` what the cells that fall back change in their dimension's sum."""
-    if not len(cells.which):
-        return
-    change = np.take(table, cells.slot_then, axis=1) - np.take(
-        table, cells.slot_now, axis=1
+def _weights(pl: Plan, x: Inputs) -> F32:
+    """Return each draw's indicator weights, 0 where the reference has no position."""
+    w = pl.w0 if x.weights is None else x.weights
+    if pl.indicator_ok is not None:
+        w = w * pl.indicator_ok
+    if x.fallback is not None and len(pl.ref_lost):
+        lost = x.fallback[pl.ref_which[pl.ref_lost]]
+        w = np.repeat(w, x.size, axis=1) if w.shape[1] == 1 else w.copy()
+        w[pl.ref_indicator[pl.ref_lost]] *= ~lost
+    return w
+
+
+def _weighted_tables(pl: Plan, x: Inputs, table: F32) -> None:
+    """Fill ``table`` (S, 2, B) with the weighted gap and count of each slot.
+
+    Per slot and draw: weight x filled gap in ``[:, 0]`` (for the numerators of
+    the dimension means) and weight x whether the cell counts in ``[:, 1]`` (for
+    their denominators).
+    """
+    spec, b = pl.spec, x.size
+    w = _weights(pl, x)
+    np.take(
+        np.broadcast_to(w, (w.shape[0], b)),
+        pl.slot_ind,
+        axis=0,
+        out=table[:, 1],
+        mode="clip",
     )
-    change *= np.take(w, cells.indicator, axis=1)
-    change = np.where(np.take(fallback, cells.which, axis=1), change, 0.0)
-    for d, (a, b) in enumerate(cells.ranges):
-        if b > a:
-            out[:, d] += change[:, a:b] @ cells.spread[a:b]
+    np.multiply(table[:, 1], pl.static_gap, out=table[:, 0])
+    if len(pl.moving) and (x.positions is not None or pl.ref_moving):
+        pos = _positions(pl, x, pl.moving_jitter, pl.moving_pos)
+        ref = _reference(pl, x) if pl.ref_moving else pl.ref_pos
+        gap = np.abs(pos - ref[pl.moving_ref])
+        if pl.moving_exp is not None:
+            _pow(gap, pl.moving_exp)
+        np.fmax(gap, DTYPE(0.0), out=gap)  # no position: no gap (and no weight)
+        table[pl.moving, 0] = gap * table[pl.moving, 1]
+    # A policy fills only what the country lacks: the missing slots take the
+    # policy's gap (1 for as_farthest, else 0) and count unless it redistributes.
+    if len(pl.missing_slots):
+        if x.missing is None:
+            policy = POLICIES.index(spec.model.missing)
+            fill: F32 | float = float(policy == _FARTHEST)
+            keep: F32 | float = float(policy != _REDISTRIBUTE)
+        else:
+            fill = (x.missing == _FARTHEST).astype(DTYPE)
+            keep = (x.missing != _REDISTRIBUTE).astype(DTYPE)
+        counted = table[pl.missing_slots, 1]
+        table[pl.missing_slots, 0] = counted * fill
+        table[pl.missing_slots, 1] = counted * keep
 
 
-def evaluate(pl: Plan, x: Inputs) -> Float:
-    """Return the distance of every scored country in every draw, shape (B, n)."""
+def evaluate(pl: Plan, x: Inputs, ws: Workspace | None = None) -> F32:
+    """Return the distance of every scored country in every draw, shape (n, B)."""
+    ws = ws if ws is not None else Workspace()
+    out = np.empty((len(pl.spec.scored), x.size), dtype=DTYPE)
+    size = batch_size(pl)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for start in range(0, x.size, size):
+            part = x if x.size <= size else x.take(slice(start, start + size))
+            out[:, start : start + part.size] = _evaluate(pl, part, ws)
+    return out
+
+
+def _evaluate(pl: Plan, x: Inputs, ws: Workspace) -> F32:
+    """`evaluate` on one batch of at most `batch_size` draws."""
+    spec, b = pl.spec, x.size
+    s, q = spec.n_slots, len(pl.unc_cells)
+    # One row per slot, then one per cell that may fall back: each cell reads its
+    # value from its slot's row, or from its own row when it may fall back.
+    table = ws.get("table", (s + q, 2, b))
+    _weighted_tables(pl, x, table[:s])
+    cell_rows = pl.cell_now
+    if q and x.fallback is not None:
+        _fall_back(pl, x, table, ws)
+        cell_rows = pl.cell_row
+    m, n, e = len(spec.dimensions), len(spec.scored), len(pl.cell_now)
+    cells = ws.get("cells", (e, 2, b))
+    np.take(table, cell_rows, axis=0, out=cells, mode="clip")
+    sums = ws.get("sums", (m, n, 2 * b))
+    for d, (lo, hi) in enumerate(pl.dim_ranges):
+        np.sum(cells[lo * n : hi * n].reshape(hi - lo, n, 2 * b), axis=0, out=sums[d])
+    return _combine(pl, x, sums[:, :, :b], sums[:, :, b:], ws)
+
+
+def _fall_back(pl: Plan, x: Inputs, table: F32, ws: Workspace) -> None:
+    """Fill the rows of the cells that may fall back: their slot's or their fallback's.
+
+    Computes now + back * (then - now), which is exact where it matters: a cell's
+    two denominator entries are its weight or 0, so a dimension whose cells all
+    fall back sums to exactly 0.
+    """
+    s, q, b = pl.spec.n_slots, len(pl.unc_cells), x.size
+    back = ws.get("back", (q, 1, b))
+    np.copyto(back[:, 0], x.fallback[pl.unc_which])  # type: ignore[index]
+    change = ws.get("change", (q, 2, b))
+    np.take(table, pl.unc_then, axis=0, out=change, mode="clip")
+    now = ws.get("now", (q, 2, b))  # (not a view of table: take would buffer)
+    np.take(table, pl.unc_now, axis=0, out=now, mode="clip")
+    change -= now
+    change *= back
+    np.add(now, change, out=table[s:])
+
+
+def _combine(pl: Plan, x: Inputs, num: F32, den: F32, ws: Workspace) -> F32:
+    """Dimension sums to distances, with coverage (as `_kernel.aggregate` does)."""
     spec = pl.spec
-    filled, present = _gap_tables(pl, x)
-    w = (
-        np.broadcast_to(spec.w0, (x.size, len(spec.w0)))
-        if x.weights is None
-        else x.weights
+    shape = num.shape
+    w = pl.w0 if x.weights is None else x.weights
+    wsum = pl.member @ w  # (m, B) or (m, 1)
+    # Where a dimension has no cell its numerator is 0 too: the mean is then 0.
+    mean = ws.get("mean", shape)
+    np.maximum(den, DTYPE(1e-30), out=mean)
+    np.divide(num, mean, out=mean)
+    if pl.inv_p_dim is not None:
+        _pow(mean, pl.inv_p_dim)
+    p: F32 | float = spec.p if x.p is None else x.p
+    if x.p is not None or p != 1.0:
+        _pow(mean, p)
+    big_w = pl.big_w0 if x.dimension_weights is None else x.dimension_weights
+    live = np.where(wsum > 0, big_w, DTYPE(0.0))  # (m, B)
+    live_total = live.sum(0)
+    share = np.divide(
+        live,
+        live_total * wsum,
+        out=np.zeros(np.broadcast_shapes(live.shape, wsum.shape), dtype=DTYPE),
+        where=live > 0,
     )
-    w_slot = np.take(w, spec.slot_ind, axis=1)
-    weighted_gap = filled * w_slot
-    weighted_count = present * w_slot
-    m, n = len(spec.dimensions), len(spec.scored)
-    num = np.empty((x.size, m, n))
-    den = np.empty((x.size, m, n))
-    for d, (a, b) in enumerate(pl.slot_ranges):
-        num[:, d] = weighted_gap[:, a:b] @ pl.coded[a:b]
-        den[:, d] = weighted_count[:, a:b] @ pl.coded[a:b]
-    if x.fallback is not None:
-        _add_fallbacks(num, filled, w, x.fallback, pl.cells)
-        _add_fallbacks(den, present, w, x.fallback, pl.gaps_cells)
-    wsum = np.zeros((w.shape[0], m))
-    for i, d in enumerate(spec.dim_of):
-        wsum[:, d] += w[:, i]
-    return _combine(spec, x, num, den, wsum)
-
-
-def _combine(spec: Spec, x: Inputs, num: Float, den: Float, wsum: Float) -> Float:
-    """Dimension scores to distances, with coverage (as `_kernel.aggregate` does)."""
-    # Fallback corrections subtract from the sums, which can leave rounding dust
-    # where a dimension lost every cell: treat it as empty, as the kernel would.
-    has = den > 1e-12 * wsum[:, :, None]
-    mean = np.divide(np.maximum(num, 0.0), den, out=np.zeros_like(num), where=has)
-    if np.any(spec.p_dim != 1.0):
-        mean = mean ** (1.0 / spec.p_dim)[None, :, None]
-    big_w = spec.big_w0[None, :] if x.dimension_weights is None else x.dimension_weights
-    p = np.full((1, 1), spec.p) if x.p is None else x.p[:, None]
-    powered = mean if np.all(p == 1.0) else mean ** p[:, :, None]
-    live = np.where(wsum > 0, big_w, 0.0)  # (B, m)
-    live_total = live.sum(1, keepdims=True)
-    top_num = np.zeros(num.shape[::2])
-    top_den = np.zeros(num.shape[::2])
-    cover = np.zeros(num.shape[::2])
-    for d in range(num.shape[1]):
-        dim_w = np.where(has[:, d], big_w[:, d, None], 0.0)
-        top_num += dim_w * powered[:, d]
-        top_den += dim_w
-        share = np.divide(
-            live[:, d],
-            live_total[:, 0] * wsum[:, d],
-            out=np.zeros(live.shape[0]),
-            where=live[:, d] > 0,
-        )
-        cover += den[:, d] * share[:, None]
+    # Weight of each dimension that has cells: den >= 0, so sign(den) says which.
+    dim_w = ws.get("dim_w", shape)
+    np.sign(den, out=dim_w)
+    dim_w *= big_w[:, None, :]
+    top_den = dim_w.sum(0)
+    dim_w *= mean
+    top_num = dim_w.sum(0)
+    np.multiply(den, share[:, None, :], out=dim_w)
+    cover = dim_w.sum(0)
     ok = top_den > 0
-    mean_top = np.divide(top_num, top_den, out=np.zeros_like(top_num), where=ok)
-    dist = mean_top if np.all(p == 1.0) else mean_top ** (1.0 / p)
-    keep = ok & (cover + 1e-12 >= spec.model.min_coverage)
-    return np.where(keep, dist, np.nan)
+    dist = top_num / np.where(ok, top_den, DTYPE(1.0))
+    if x.p is not None or p != 1.0:
+        inv_p: F32 | float = 1.0 / p if x.p is None else DTYPE(1.0) / x.p
+        _pow(dist, inv_p)
+    # float32 sums carry relative errors of about 1e-7: the coverage test allows
+    # 1e-6, and a power mean of gaps in [0, 1] stays in [0, 1].
+    keep = ok & (cover + DTYPE(1e-6) >= spec.model.min_coverage)
+    return np.where(keep, np.minimum(dist, DTYPE(1.0)), DTYPE(np.nan))
 
 
-def _normalised(gam: Float, group: NDArray[np.intp], groups: int) -> Float:
-    """Divide draws of gamma variables by their sum within each group (Dirichlet)."""
-    total = np.zeros((gam.shape[0], groups))
+def normalised(gam: Float, group: Index, groups: int) -> Float:
+    """Divide rows of weights by their sum within each group (0 where it is 0)."""
+    total = np.zeros((groups, *gam.shape[1:]), dtype=gam.dtype)
     for j, g in enumerate(group):
-        total[:, g] += gam[:, j]
-    per = total[:, group]
+        total[g] += gam[j]
+    per = total[group]
     return np.divide(gam, per, out=np.zeros_like(gam), where=per > 0)
 
 
 def dirichlet_shapes(spec: Spec, concentration: float) -> tuple[Float, Float]:
     """Shapes of the Dirichlet draws: the model's weight shares times the concentration."""
     m = len(spec.dimensions)
-    within = _normalised(spec.w0[None, :], spec.dim_of, m)[0]
-    top = _normalised(spec.big_w0[None, :], np.zeros(m, dtype=np.intp), 1)[0]
+    within = normalised(spec.w0[:, None], spec.dim_of, m)[:, 0]
+    top = normalised(spec.big_w0[:, None], np.zeros(m, dtype=np.intp), 1)[:, 0]
     return concentration * within, concentration * top
 
 
-def _draw_block(
-    spec: Spec, source: str, rng: np.random.Generator, settings: dict[str, float]
-) -> dict[str, np.ndarray]:
-    """Draw one whole block of one source."""
-    k, _n = spec.current.shape
-    if source == "weights":
-        a_w, a_big = dirichlet_shapes(spec, settings["concentration"])
-        gam = rng.standard_gamma(a_w, size=(BLOCK, k))
-        gam_big = rng.standard_gamma(a_big, size=(BLOCK, len(a_big)))
-        m = len(spec.dimensions)
-        return {
-            "weights": _normalised(gam, spec.dim_of, m),
-            "dimension_weights": _normalised(gam_big, np.zeros(m, dtype=np.intp), 1),
-        }
-    if source == "positions":
-        u = rng.random((BLOCK, len(spec.jitter)))
-        return {"positions": spec.jitter_low + u * (spec.jitter_high - spec.jitter_low)}
-    if source == "exponent":
-        return {"p": 1.0 + rng.random(BLOCK) * (settings["max_p"] - 1.0)}
-    if source == "missing":
-        return {"missing": rng.integers(0, len(POLICIES), BLOCK, dtype=np.int8)}
-    cells = spec.uncertain
-    bits = uint16_bits(rng, BLOCK * len(cells)).reshape(BLOCK, len(cells))
-    return {"fallback": bits < spec.threshold[cells[:, 0], cells[:, 1]]}
+@dataclass(frozen=True)
+class _Dirichlet:
+    """What a Dirichlet draw within groups needs, computed once."""
+
+    rows: int
+    shapes: F32  # (d, 1) shapes of the rows drawn
+    drawn: Index  # (d,) rows drawn
+    fixed: Index  # rows always 1: the only positive shape of their group
+
+    @classmethod
+    def of(cls, shapes: Float, group: Index, groups: int) -> _Dirichlet:
+        positive = shapes > 0
+        alone = np.bincount(group[positive], minlength=groups) == 1
+        fixed = positive & alone[group]
+        drawn = np.flatnonzero(positive & ~fixed)
+        return cls(
+            len(shapes),
+            shapes[drawn].astype(DTYPE)[:, None],
+            drawn,
+            np.flatnonzero(fixed),
+        )
+
+    def draw(self, rng: np.random.Generator) -> F32:
+        """Draw (rows, BLOCK) weights, Dirichlet within each group, unnormalised.
+
+        The rows are gamma variables: divided by their sum within their group they
+        are Dirichlet. The evaluator never needs that division (a weighted mean
+        does not change when its weights are scaled), so it is left to whoever
+        shows them (`normalised`). Only what varies is drawn: a zero shape gives
+        weight 0, and a group with a single positive shape gives it weight 1.
+        """
+        gam = rng.standard_gamma(
+            self.shapes, size=(len(self.drawn), BLOCK), dtype=DTYPE
+        )
+        if len(self.drawn) == self.rows:
+            return gam
+        out = np.zeros((self.rows, BLOCK), dtype=DTYPE)
+        out[self.fixed] = 1.0
+        out[self.drawn] = gam
+        return out
 
 
-def _idle(spec: Spec, source: str) -> bool:
+def _inward(low: Float, high: Float) -> tuple[F32, F32]:
+    """float32 bounds that lie within [low, high]."""
+    lo, hi = low.astype(DTYPE), high.astype(DTYPE)
+    lo = np.where(lo < low, np.nextafter(lo, DTYPE(np.inf)), lo)
+    hi = np.where(hi > high, np.nextafter(hi, DTYPE(-np.inf)), hi)
+    return lo, hi
+
+
+def idle(spec: Spec, source: str) -> bool:
     """Whether a source has nothing to perturb in this panel."""
     if source == "positions":
         return len(spec.jitter) == 0
@@ -286,29 +487,82 @@ def _idle(spec: Spec, source: str) -> bool:
     return False
 
 
+class Sampler:
+    """Draws the inputs of whole blocks of `BLOCK` draws (constants computed once).
+
+    Block ``b`` of source ``s`` comes from its own generator (`generator`), so
+    that no number depends on how blocks are grouped into chunks, or on which
+    other sources are on.
+    """
+
+    def __init__(
+        self, spec: Spec, perturb: frozenset[str], settings: dict[str, float]
+    ) -> None:
+        self.sources = [
+            (j, s) for j, s in enumerate(SOURCES) if s in perturb and not idle(spec, s)
+        ]
+        m = len(spec.dimensions)
+        a_w, a_big = dirichlet_shapes(spec, settings["concentration"])
+        self.weights = _Dirichlet.of(a_w, spec.dim_of, m)
+        self.dimension_weights = _Dirichlet.of(a_big, np.zeros(m, dtype=np.intp), 1)
+        lo, hi = _inward(spec.jitter_low, spec.jitter_high)
+        self.low, self.high, self.span = lo[:, None], hi[:, None], (hi - lo)[:, None]
+        self.p_span = DTYPE(settings["max_p"] - 1.0)
+        cells = spec.uncertain
+        threshold = spec.threshold[cells[:, 0], cells[:, 1]]
+        # bits < threshold, with thresholds up to 65536 compared in 16 bits.
+        self.limit = np.clip(threshold - 1, 0, 65535).astype(np.uint16)[:, None]
+        self.never = (threshold == 0)[:, None] if np.any(threshold == 0) else None
+
+    def _draw(self, source: str, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """Draw one whole block of one source, draws last."""
+        if source == "weights":
+            return {
+                "weights": self.weights.draw(rng),
+                "dimension_weights": self.dimension_weights.draw(rng),
+            }
+        if source == "positions":
+            u = rng.random((len(self.low), BLOCK), dtype=DTYPE)
+            u *= self.span
+            u += self.low
+            return {"positions": np.minimum(u, self.high, out=u)}
+        if source == "exponent":
+            u = rng.random(BLOCK, dtype=DTYPE)
+            u *= self.p_span
+            u += DTYPE(1.0)
+            return {"p": u}
+        if source == "missing":
+            return {"missing": rng.integers(0, len(POLICIES), BLOCK, dtype=np.int8)}
+        bits = uint16_bits(rng, BLOCK * len(self.limit)).reshape(len(self.limit), BLOCK)
+        fallback = bits <= self.limit
+        if self.never is not None:
+            fallback &= ~self.never
+        return {"fallback": fallback}
+
+    def block(self, root: np.random.SeedSequence, block: int) -> Inputs:
+        """Draw the inputs of one whole block."""
+        fields: dict[str, np.ndarray] = {}
+        for source_id, source in self.sources:
+            fields.update(self._draw(source, generator(root, block, source_id)))
+        return Inputs(size=BLOCK, **fields)
+
+
 def sample(
     spec: Spec,
     root: np.random.SeedSequence,
-    first: int,
-    blocks: int,
-    used: int,
+    block: int,
     perturb: frozenset[str],
     settings: dict[str, float],
 ) -> Inputs:
-    """Draw the inputs of ``blocks`` whole blocks from ``first``; keep ``used`` draws."""
-    parts: dict[str, list[np.ndarray]] = {}
-    for source_id, source in enumerate(SOURCES):
-        if source not in perturb or _idle(spec, source):
-            continue
-        for block in range(first, first + blocks):
-            rng = generator(root, block, source_id)
-            for name, arr in _draw_block(spec, source, rng, settings).items():
-                parts.setdefault(name, []).append(arr)
-    fields = {name: np.concatenate(arrs)[:used] for name, arrs in parts.items()}
-    return Inputs(size=used, **fields)
+    """Draw the inputs of one whole block of `BLOCK` draws."""
+    return Sampler(spec, perturb, settings).block(root, block)
 
 
-def ranks(dist: Float) -> NDArray[np.int64]:
-    """Rank 1 = farthest; ties share the better rank; 0 where there is no distance."""
-    farther = (dist[:, None, :] > dist[:, :, None]).sum(-1)
-    return np.where(np.isnan(dist), 0, farther + 1)
+def ranks(dist: F32) -> NDArray[np.int16]:
+    """Return ranks of (n, B) distances: 1 = farthest, ties share the better, 0 = none."""
+    farther: NDArray[np.int16] = np.add.reduce(
+        dist[None, :, :] > dist[:, None, :], axis=1, dtype=np.int16
+    )
+    farther += 1
+    farther[np.isnan(dist)] = 0
+    return farther

@@ -20,7 +20,15 @@ import pandas as pd
 
 from influence._draws import checked_float, checked_int, generator, seed_sequence
 from influence._ensemble import POLICIES, SOURCES, Spec, build_spec, checked_perturb
-from influence._evaluate import Inputs, dirichlet_shapes, evaluate, plan, ranks
+from influence._evaluate import (
+    Inputs,
+    Workspace,
+    dirichlet_shapes,
+    evaluate,
+    normalised,
+    plan,
+    ranks,
+)
 from influence._progress import Progress
 from influence._sobol import sobol_indices
 from influence.dataset import Dataset, load
@@ -101,32 +109,37 @@ def _layout(spec: Spec, sources: frozenset[str]) -> _Layout:
 def _inputs(
     spec: Spec, u: np.ndarray, lay: _Layout, settings: dict[str, float]
 ) -> Inputs:
-    """Turn uniforms on [0, 1) into drawn inputs (inverse distribution functions)."""
+    """Turn uniforms on [0, 1), one row per draw, into drawn inputs (draws last).
+
+    Inverse distribution functions, in float64, then float32 for the evaluator.
+    """
     special = importlib.import_module("scipy.special")
     fields: dict[str, Any] = {}
     cols = lay.columns
+    f32 = np.float32
     if "weights" in cols:
         a_w, a_big = dirichlet_shapes(spec, settings["concentration"])
         gam = special.gammaincinv(np.where(a_w > 0, a_w, 1.0), u[:, cols["weights"]])
-        gam = np.where(a_w > 0, gam, 0.0)
-        per = np.zeros((u.shape[0], len(spec.dimensions)))
-        for i, d in enumerate(spec.dim_of):
-            per[:, d] += gam[:, i]
-        fields["weights"] = gam / per[:, spec.dim_of]
-        big = special.gammaincinv(a_big, u[:, cols["dimension_weights"]])
-        fields["dimension_weights"] = big / big.sum(axis=1, keepdims=True)
+        gam = np.where(a_w > 0, gam, 0.0).T
+        fields["weights"] = normalised(gam, spec.dim_of, len(spec.dimensions)).astype(
+            f32
+        )
+        big = special.gammaincinv(a_big, u[:, cols["dimension_weights"]]).T
+        fields["dimension_weights"] = (big / big.sum(axis=0)).astype(f32)
     if "positions" in cols:
         span = spec.jitter_high - spec.jitter_low
-        fields["positions"] = spec.jitter_low + u[:, cols["positions"]] * span
+        pos = spec.jitter_low + u[:, cols["positions"]] * span
+        fields["positions"] = pos.T.astype(f32)
     if "exponent" in cols:
-        fields["p"] = 1.0 + u[:, cols["exponent"].start] * (settings["max_p"] - 1.0)
+        p = 1.0 + u[:, cols["exponent"].start] * (settings["max_p"] - 1.0)
+        fields["p"] = p.astype(f32)
     if "missing" in cols:
         pick = np.floor(u[:, cols["missing"].start] * len(POLICIES))
         fields["missing"] = np.minimum(pick, len(POLICIES) - 1).astype(np.int8)
     if "confidence" in cols:
         unc = spec.uncertain
         chance = spec.threshold[unc[:, 0], unc[:, 1]] / 65536
-        fields["fallback"] = u[:, cols["confidence"]] < chance
+        fields["fallback"] = np.ascontiguousarray((u[:, cols["confidence"]] < chance).T)
     return Inputs(size=u.shape[0], **fields)
 
 
@@ -140,7 +153,7 @@ def _mixed(spec: Spec, x_a: Inputs, x_b: Inputs, group: str) -> Inputs:
         assert x_a.weights is not None
         assert x_b.weights is not None
         cols = spec.dim_of == spec.dimensions.index(group.removeprefix("weights."))
-        return replace(x_a, weights=np.where(cols, x_b.weights, x_a.weights))
+        return replace(x_a, weights=np.where(cols[:, None], x_b.weights, x_a.weights))
     field = {"exponent": "p", "confidence": "fallback"}.get(group, group)
     return replace(x_a, **{field: getattr(x_b, field)})
 
@@ -157,17 +170,18 @@ def _sobol_points(width: int, draws: int, root: np.random.SeedSequence) -> np.nd
 def _outputs(spec: Spec, x: Inputs, chunk: int, point_ranks: np.ndarray) -> np.ndarray:
     """Each country's distance and the rank shift, per draw: shape (N, n + 1)."""
     pl = plan(spec)
+    ws = Workspace()
     parts = []
     for start in range(0, x.size, chunk):
-        dist = evaluate(pl, x.take(slice(start, start + chunk)))
+        dist = evaluate(pl, x.take(slice(start, start + chunk)), ws)
         r = ranks(dist).astype(float)
         both = (r > 0) & (point_ranks > 0)
         shift = np.abs(r - point_ranks) * both
-        count = both.sum(axis=1)
+        count = both.sum(axis=0)
         mean = np.divide(
-            shift.sum(axis=1), count, out=np.full(len(r), np.nan), where=count > 0
+            shift.sum(axis=0), count, out=np.full(r.shape[1], np.nan), where=count > 0
         )
-        parts.append(np.column_stack([dist, mean]))
+        parts.append(np.column_stack([dist.T.astype(float), mean]))
     return np.concatenate(parts)
 
 

@@ -9,6 +9,8 @@ import pandas as pd
 import pytest
 
 import influence
+from influence._ensemble import build_spec
+from influence._evaluate import Inputs, evaluate, plan
 from influence.codebook import OrdinalScale, load_codebook
 from influence.dataset import (
     Country,
@@ -99,6 +101,27 @@ def test_every_source_off_collapses_to_the_point_score(model: Model) -> None:
     for col in ("median", "lower", "upper"):
         np.testing.assert_allclose(s[col], s["distance"], rtol=0, atol=1e-12)
     assert (s["rank_low"] == s["rank_high"]).fillna(True).all()
+
+
+@pytest.mark.parametrize(
+    "model",
+    [
+        Model(),
+        Model(p=2.5),
+        Model(missing="as_farthest"),
+        Model(missing="as_reference", min_coverage=0.9),
+        Model(dimension_p={"security": 3.0}, p=1.5),
+        Model(reference="XAA", weights={"security": 3.0, "csto_membership": 0.0}),
+    ],
+)
+def test_the_float32_evaluator_agrees_with_the_score(model: Model) -> None:
+    """An unperturbed draw of the ensemble's evaluator is the point score to 1e-6."""
+    spec = build_spec(DATA, None, model)
+    dist = evaluate(plan(spec), Inputs(size=3))
+    assert dist.dtype == np.float32
+    point = influence.score(DATA, model=model)["distance"].to_numpy()
+    for column in dist.T:
+        np.testing.assert_allclose(column, point, rtol=0, atol=1e-6)
 
 
 def test_summary_distance_is_the_point_score() -> None:

@@ -65,6 +65,7 @@ def test_point_score_is_its_own_interval_when_nothing_moves(ds, model) -> None:
     both = s.dropna(subset=["distance"])
     np.testing.assert_allclose(both["lower"], both["distance"], atol=1e-12)
     np.testing.assert_allclose(both["upper"], both["distance"], atol=1e-12)
+    np.testing.assert_allclose(both["median"], both["distance"], atol=1e-12)
 
 
 @settings(max_examples=10, deadline=None)
