@@ -26,7 +26,9 @@ chunk size either.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -40,6 +42,7 @@ __all__ = [
     "Sampler",
     "Workspace",
     "evaluate",
+    "evaluator",
     "idle",
     "normalised",
     "plan",
@@ -327,6 +330,24 @@ def evaluate(pl: Plan, x: Inputs, ws: Workspace | None = None) -> F32:
     return out
 
 
+def evaluator(
+    pl: Plan, engine: Literal["numpy", "numba"] = "numpy"
+) -> Callable[[Inputs], F32]:
+    """Return a function evaluating batches of draws of ``pl`` with one engine.
+
+    ``"numpy"`` is `evaluate` with its own `Workspace`; ``"numba"`` is the compiled
+    kernel of `influence._jit` (imported here, so that numba stays optional). Both
+    return the same (n, B) float32 distances, to within a few units in the last
+    place (docs/uncertainty.md, "Engines").
+    """
+    if engine == "numba":
+        from influence._jit import Kernel  # imported on use: numba is optional
+
+        return Kernel(pl)
+    ws = Workspace()
+    return lambda x: evaluate(pl, x, ws)
+
+
 def _evaluate(pl: Plan, x: Inputs, ws: Workspace) -> F32:
     """`evaluate` on one batch of at most `batch_size` draws."""
     spec, b = pl.spec, x.size
@@ -558,11 +579,42 @@ def sample(
     return Sampler(spec, perturb, settings).block(root, block)
 
 
+#: Up to this many countries, ranks come from pairwise comparisons (n**2 per draw,
+#: fastest for the post-Soviet table); above it, from a sort (n log n per draw).
+PAIRWISE_RANKS = 32
+
+
 def ranks(dist: F32) -> NDArray[np.int16]:
-    """Return ranks of (n, B) distances: 1 = farthest, ties share the better, 0 = none."""
+    """Return ranks of (n, B) distances: 1 = farthest, ties share the better, 0 = none.
+
+    Examples
+    --------
+    >>> d = np.array([[0.2], [0.5], [0.5], [np.nan]], dtype=np.float32)
+    >>> ranks(d).ravel().tolist()
+    [3, 1, 1, 0]
+    """
+    if dist.shape[0] > PAIRWISE_RANKS:
+        return _sorted_ranks(dist)
     farther: NDArray[np.int16] = np.add.reduce(
         dist[None, :, :] > dist[:, None, :], axis=1, dtype=np.int16
     )
     farther += 1
     farther[np.isnan(dist)] = 0
     return farther
+
+
+def _sorted_ranks(dist: F32) -> NDArray[np.int16]:
+    """Ranks as `ranks` gives them, by sorting each draw's column once."""
+    key = np.where(np.isnan(dist), np.inf, -dist)  # farthest first, missing last
+    order = np.argsort(key, axis=0, kind="stable")
+    ordered = np.take_along_axis(key, order, axis=0)
+    n = dist.shape[0]
+    index = np.broadcast_to(np.arange(n, dtype=np.int16)[:, None], dist.shape)
+    new = np.ones(dist.shape, dtype=bool)
+    new[1:] = ordered[1:] != ordered[:-1]
+    # Each tie group takes the rank of its first member (ties share the better rank).
+    first = np.maximum.accumulate(np.where(new, index, 0), axis=0)
+    out = np.empty(dist.shape, dtype=np.int16)
+    np.put_along_axis(out, order, (first + 1).astype(np.int16), axis=0)
+    out[np.isnan(dist)] = 0
+    return out

@@ -153,6 +153,7 @@ def build_panel(dataset: Dataset, as_of: dt.date | None = None) -> Panel:
     by_cell: dict[tuple[str, str], list[Observation]] = defaultdict(list)
     for obs in dataset.observations:
         by_cell[(obs.country, obs.indicator)].append(obs)
+    by_id = {ind.id: ind for ind in dataset.codebook.indicators}
     grid = np.full((len(countries), len(indicators)), np.nan)
     cells: dict[tuple[str, str], Observation] = {}
     conflicts: list[Conflict] = []
@@ -179,7 +180,7 @@ def build_panel(dataset: Dataset, as_of: dt.date | None = None) -> Panel:
             if chosen.valid_until is not None and chosen.valid_until <= as_of:
                 gaps.append(Gap(country, indicator, "expired"))
                 continue
-            grid[r, c] = dataset.codebook.indicator(indicator).position(chosen.value)
+            grid[r, c] = by_id[indicator].position(chosen.value)
             cells[(country, indicator)] = chosen
     positions = pd.DataFrame(
         grid,

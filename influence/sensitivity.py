@@ -13,7 +13,7 @@ import importlib
 import inspect
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -22,13 +22,14 @@ from influence._draws import checked_float, checked_int, generator, seed_sequenc
 from influence._ensemble import POLICIES, SOURCES, Spec, build_spec, checked_perturb
 from influence._evaluate import (
     Inputs,
-    Workspace,
     dirichlet_shapes,
     evaluate,
+    evaluator,
     normalised,
     plan,
     ranks,
 )
+from influence._jit import checked_engine
 from influence._progress import Progress
 from influence._sobol import sobol_indices
 from influence.dataset import Dataset, load
@@ -167,13 +168,18 @@ def _sobol_points(width: int, draws: int, root: np.random.SeedSequence) -> np.nd
     return np.asarray(sampler.random_base2(int(draws).bit_length() - 1))
 
 
-def _outputs(spec: Spec, x: Inputs, chunk: int, point_ranks: np.ndarray) -> np.ndarray:
+def _outputs(
+    spec: Spec,
+    x: Inputs,
+    chunk: int,
+    point_ranks: np.ndarray,
+    engine: Literal["numpy", "numba"] = "numpy",
+) -> np.ndarray:
     """Each country's distance and the rank shift, per draw: shape (N, n + 1)."""
-    pl = plan(spec)
-    ws = Workspace()
+    run = evaluator(plan(spec), engine)
     parts = []
     for start in range(0, x.size, chunk):
-        dist = evaluate(pl, x.take(slice(start, start + chunk)), ws)
+        dist = run(x.take(slice(start, start + chunk)))
         r = ranks(dist).astype(float)
         both = (r > 0) & (point_ranks > 0)
         shift = np.abs(r - point_ranks) * both
@@ -199,6 +205,7 @@ def sensitivity(
     resamples: int = 100,
     chunk_size: int | None = None,
     progress: bool | None = None,
+    engine: str = "auto",
 ) -> Sensitivity:
     """Return Sobol first-order and total indices of each group of inputs.
 
@@ -224,6 +231,8 @@ def sensitivity(
         Draws evaluated at once (memory only).
     progress
         Show a progress bar (needs tqdm); None shows it when stderr is a terminal.
+    engine
+        ``"auto"``, ``"numpy"`` or ``"numba"``, as for `influence.uncertainty`.
 
     Returns
     -------
@@ -259,6 +268,7 @@ def sensitivity(
         4096 if chunk_size is None else checked_int(chunk_size, "chunk_size", caller, 1)
     )
     sources = checked_perturb(perturb, caller)
+    run_on = checked_engine(engine, caller)
     ds = dataset if dataset is not None else load()
     spec = build_spec(ds, as_of, model if model is not None else Model())
     lay = _layout(spec, sources)
@@ -272,12 +282,14 @@ def sensitivity(
         else:
             a = b = np.zeros((n_draws, 0))
         x_a, x_b = _inputs(spec, a, lay, settings), _inputs(spec, b, lay, settings)
-        f_a = _outputs(spec, x_a, chunk, point)
-        f_b = _outputs(spec, x_b, chunk, point)
+        f_a = _outputs(spec, x_a, chunk, point, run_on)
+        f_b = _outputs(spec, x_b, chunk, point, run_on)
         bar.update(2 * n_draws)
         f_ab = []
         for name in names:
-            f_ab.append(_outputs(spec, _mixed(spec, x_a, x_b, name), chunk, point))
+            f_ab.append(
+                _outputs(spec, _mixed(spec, x_a, x_b, name), chunk, point, run_on)
+            )
             bar.update(n_draws)
     outputs = [spec.countries[r] for r in spec.scored] + [RANK_OUTPUT]
     if names:

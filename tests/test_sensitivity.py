@@ -8,6 +8,7 @@ from test_uncertainty import DATA
 
 from influence._sobol import sobol_indices
 from influence.errors import InvalidArgument
+from influence.model import Model
 from influence.sensitivity import sensitivity
 
 qmc = pytest.importorskip("scipy.stats.qmc")
@@ -76,6 +77,17 @@ def test_groups_cover_every_dimension_and_source() -> None:
     assert res.evaluations == 64 * (len(res.groups) + 2)
 
 
+def test_the_engines_give_the_same_indices() -> None:
+    """Both engines evaluate the same draws: the indices agree to float32 noise."""
+    pytest.importorskip("numba")
+    runs = [
+        sensitivity(DATA, draws=64, seed=2, model=Model(p=1.5), engine=engine)
+        for engine in ("numpy", "numba")
+    ]
+    a, b = (r.indices.set_index(["output", "group"]) for r in runs)
+    np.testing.assert_allclose(b.to_numpy(), a.to_numpy(), rtol=0, atol=1e-4)
+
+
 def test_seeded_sensitivity_is_reproducible() -> None:
     """Same seed, same bytes."""
     a = sensitivity(DATA, draws=64, seed=4, perturb=("weights", "missing"))
@@ -101,6 +113,10 @@ def test_seeded_sensitivity_is_reproducible() -> None:
         (
             {"perturb": "weights"},
             "The 'perturb' parameter of sensitivity must be a collection of source names or a mapping to bool. Got 'weights' instead.",
+        ),
+        (
+            {"engine": "fast"},
+            "The 'engine' parameter of sensitivity must be one of 'auto', 'numpy', 'numba'. Got 'fast' instead.",
         ),
     ],
 )

@@ -77,3 +77,17 @@ def test_a_fixed_assumption_has_zero_sensitivity(ds, fixed) -> None:
     assert all(not g.startswith(fixed) for g in res.groups)
     if fixed == "weights":
         assert "dimension_weights" not in res.groups
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(2, 80), st.integers(1, 20), st.integers(0, 2**32 - 1))
+def test_sorted_ranks_equal_pairwise_ranks(n, draws, seed) -> None:
+    """The sort-based ranks used for large tables equal the pairwise definition."""
+    from influence._evaluate import _sorted_ranks
+
+    rng = np.random.default_rng(seed)
+    dist = (rng.integers(0, 4, (n, draws)) / 3).astype(np.float32)
+    dist[rng.random(dist.shape) < 0.1] = np.nan
+    pairwise = np.add.reduce(dist[None] > dist[:, None], axis=1, dtype=np.int16) + 1
+    pairwise[np.isnan(dist)] = 0
+    np.testing.assert_array_equal(_sorted_ranks(dist), pairwise)
