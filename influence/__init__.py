@@ -23,7 +23,14 @@ from influence.dataset import (
     load,
     load_dataset,
 )
-from influence.errors import DataError, InfluenceError, InvalidArgument, Problem, Reason
+from influence.errors import (
+    DataError,
+    InfluenceError,
+    InvalidArgument,
+    MissingExtra,
+    Problem,
+    Reason,
+)
 from influence.explain import explain
 from influence.model import Model
 from influence.panel import Conflict, Gap, Panel
@@ -50,6 +57,7 @@ __all__ = [
     "InfluenceError",
     "InvalidArgument",
     "Level",
+    "MissingExtra",
     "Model",
     "NumericScale",
     "Observation",

@@ -9,8 +9,16 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-__all__ = ["DataError", "InfluenceError", "InvalidArgument", "Problem", "Reason"]
+__all__ = [
+    "DataError",
+    "InfluenceError",
+    "InvalidArgument",
+    "MissingExtra",
+    "Problem",
+    "Reason",
+]
 
 
 class Reason(enum.StrEnum):
@@ -81,3 +89,26 @@ class DataError(InfluenceError, ValueError):
 
 class InvalidArgument(InfluenceError, ValueError):
     """A caller passed an argument that the function cannot use."""
+
+
+class MissingExtra(InfluenceError, ImportError):
+    """An optional dependency is not installed; the message names the extra to install."""
+
+
+def require(module: str, extra: str, feature: str) -> Any:
+    """Import an optional module, or raise `MissingExtra` naming the extra.
+
+    Examples
+    --------
+    >>> require("math", "none", "arithmetic").sqrt(4.0)
+    2.0
+    """
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError as err:
+        msg = (
+            f"{feature} needs {module.split('.')[0]}: pip install 'influence[{extra}]'"
+        )
+        raise MissingExtra(msg) from err

@@ -9,7 +9,6 @@ bootstrap intervals. The inputs and their distributions are those of
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import inspect
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
@@ -33,7 +32,7 @@ from influence._jit import checked_engine
 from influence._progress import Progress
 from influence._sobol import sobol_indices
 from influence.dataset import Dataset, load
-from influence.errors import InvalidArgument
+from influence.errors import InvalidArgument, require
 from influence.model import Model
 
 __all__ = ["Sensitivity", "sensitivity"]
@@ -114,7 +113,7 @@ def _inputs(
 
     Inverse distribution functions, in float64, then float32 for the evaluator.
     """
-    special = importlib.import_module("scipy.special")
+    special = require("scipy.special", "uncertainty", "sensitivity")
     fields: dict[str, Any] = {}
     cols = lay.columns
     f32 = np.float32
@@ -161,7 +160,7 @@ def _mixed(spec: Spec, x_a: Inputs, x_b: Inputs, group: str) -> Inputs:
 
 def _sobol_points(width: int, draws: int, root: np.random.SeedSequence) -> np.ndarray:
     """Return a scrambled Sobol sample of ``draws`` points in 2 * width dimensions."""
-    qmc = importlib.import_module("scipy.stats.qmc")
+    qmc = require("scipy.stats.qmc", "uncertainty", "sensitivity")
     rng = generator(root, 0, 0)
     key = "rng" if "rng" in inspect.signature(qmc.Sobol).parameters else "seed"
     sampler = qmc.Sobol(2 * width, scramble=True, **{key: rng})

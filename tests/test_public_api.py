@@ -53,3 +53,21 @@ def test_every_public_function_has_an_example():
         obj = getattr(influence, name)
         if callable(obj) and not isinstance(obj, type):
             assert ">>>" in (obj.__doc__ or ""), f"{name} has no example"
+
+
+def test_missing_extra_is_a_one_line_error():
+    """Without scipy, `influence sensitivity` says which extra to install and exits 2."""
+    code = (
+        "import sys\n"
+        "sys.modules['scipy'] = None\n"
+        "from influence.cli import main\n"
+        "sys.exit(main(['sensitivity', '--draws', '64']))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr == (
+        "influence: error: sensitivity needs scipy: pip install 'influence[uncertainty]'\n"
+    )
