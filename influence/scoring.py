@@ -29,6 +29,22 @@ class Scored:
     dimensions: tuple[str, ...]
     gaps: np.ndarray
     result: Aggregate
+    weights: np.ndarray  # indicator weights, codebook order
+    dimension_weights: np.ndarray
+    dim_of: np.ndarray  # each indicator's dimension, as an index
+    dimension_p: np.ndarray
+
+    def rescore(self, gaps: np.ndarray, min_coverage: float) -> Aggregate:
+        """Aggregate other gaps (``(..., n, k)``) with this model's weights and exponents."""
+        return aggregate(
+            gaps,
+            self.weights,
+            self.dimension_weights,
+            self.dim_of,
+            self.dimension_p,
+            self.model.p,
+            min_coverage,
+        )
 
     def reason(self, row: int) -> str | None:
         """Why a country has no distance, or None if it has one."""
@@ -75,7 +91,17 @@ def score_panel(panel: Panel, model: Model | None = None) -> Scored:
     gaps = fill_missing(np.abs(x - x[ref]), np.isnan(x[ref]), model.missing)
     res = aggregate(gaps, w, big_w, dim_of, p_dim, model.p, model.min_coverage)
     return Scored(
-        panel, model, tuple(positions.index), cb.indicator_ids, dims, gaps, res
+        panel,
+        model,
+        tuple(positions.index),
+        cb.indicator_ids,
+        dims,
+        gaps,
+        res,
+        w,
+        big_w,
+        dim_of,
+        p_dim,
     )
 
 

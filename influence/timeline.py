@@ -13,10 +13,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from influence._kernel import aggregate
 from influence.dataset import Dataset, load
 from influence.errors import InvalidArgument
-from influence.model import MissingPolicy, Model, model_from_args, resolve_weights
+from influence.model import MissingPolicy, Model, model_from_args
 from influence.scoring import Scored, score_panel, table
 
 __all__ = ["Diff", "dates_between", "diff", "trajectory"]
@@ -151,23 +150,15 @@ class Diff:
 
 
 def _coalition_values(
-    scored: Scored, row: int, g0: np.ndarray, g1: np.ndarray, changed: list[int]
+    scored: Scored, g0: np.ndarray, g1: np.ndarray, changed: list[int]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Distances for every subset of changed indicators switched to their new gap."""
-    k = len(changed)
-    masks = np.array(list(itertools.product([False, True], repeat=k)), dtype=bool)
+    masks = np.array(list(itertools.product([False, True], repeat=len(changed))))
     gaps = np.repeat(g0[None, :], len(masks), axis=0)
     for j, col in enumerate(changed):
         gaps[masks[:, j], col] = g1[col]
-    model = scored.model
-    cb = scored.panel.codebook
-    w, big_w = resolve_weights(model, cb)
-    dims = scored.dimensions
-    dim_of = np.array([dims.index(i.dimension) for i in cb.indicators], dtype=np.intp)
-    p_dim = np.array([model.dimension_p.get(d, 1.0) for d in dims])
     # Coverage is judged at the two dates; in between, every coalition is scored.
-    res = aggregate(gaps[:, None, :], w, big_w, dim_of, p_dim, model.p, 0.0)
-    return masks, np.nan_to_num(res.distance[:, 0])
+    return masks, np.nan_to_num(scored.rescore(gaps[:, None, :], 0.0).distance[:, 0])
 
 
 def _parts(
@@ -176,14 +167,13 @@ def _parts(
     g0, g1 = scored0.gaps[row], scored1.gaps[row]
     k = len(changed)
     if k > MAX_SHAPLEY:
-        out, current = {}, g0.copy()
-        for col in changed:
-            before = _coalition_values(scored0, row, current, current, [])[1][0]
-            current[col] = g1[col]
-            after = _coalition_values(scored0, row, current, current, [])[1][0]
-            out[col] = after - before
-        return out
-    masks, values = _coalition_values(scored0, row, g0, g1, changed)
+        # Switch the cells one after another, in id order: row s has the first s.
+        steps = np.repeat(g0[None, :], k + 1, axis=0)
+        for s, col in enumerate(changed, start=1):
+            steps[s:, col] = g1[col]
+        values = np.nan_to_num(scored0.rescore(steps[:, None, :], 0.0).distance[:, 0])
+        return {col: float(values[s + 1] - values[s]) for s, col in enumerate(changed)}
+    masks, values = _coalition_values(scored0, g0, g1, changed)
     index = {tuple(m): v for m, v in zip(map(tuple, masks), values, strict=True)}
     out = {}
     for j, col in enumerate(changed):

@@ -68,3 +68,15 @@ def test_bad_span(mini):
         influence.trajectory(
             mini, start=dt.date(2001, 1, 1), end=dt.date(2002, 1, 1), freq="week"
         )
+
+
+def test_sequential_split_adds_up_too(mini, monkeypatch):
+    """Above MAX_SHAPLEY changed cells, the one-by-one split still adds up to the change."""
+    import influence.timeline
+
+    monkeypatch.setattr(influence.timeline, "MAX_SHAPLEY", 0)
+    d = influence.diff(mini, start=dt.date(2005, 1, 1), end=dt.date(2021, 1, 1), p=2.0)
+    row = d.summary.set_index("country").loc["ARM"]
+    parts = d.parts[d.parts["country"] == "ARM"]
+    assert sorted(parts["indicator"]) == ["a1", "a2"]
+    assert parts["part"].sum() == pytest.approx(row["change"], abs=1e-12)
