@@ -168,6 +168,12 @@ def emit(args: argparse.Namespace, text: str) -> None:
         sys.stdout.write(text)
 
 
+def emit_frame(args: argparse.Namespace, frame: pd.DataFrame, head: str) -> None:
+    """Print a frame in ``--format``; the table format starts with ``head``."""
+    text = _output.render(frame, args.format)
+    emit(args, f"{head}\n\n{text}" if args.format == "table" else text)
+
+
 def _footnotes(df: pd.DataFrame) -> str:
     reasons = df.attrs.get("reasons", {})
     lines = [f"{c}: no distance, {r}" for c, r in sorted(reasons.items())]
@@ -182,10 +188,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     """Print every country's distance from the reference."""
     ds = _dataset(args)
     df = score(ds, as_of=args.as_of, model=model_of(args, ds))
-    text = _output.render(df, args.format)
-    if args.format == "table":
-        text = _footnotes(df) + "\n" + text
-    emit(args, text)
+    emit_frame(args, df, _footnotes(df).rstrip("\n"))
     return 0
 
 
@@ -435,15 +438,12 @@ def cmd_uncertainty(args: argparse.Namespace) -> int:
     ds = _dataset(args)
     res = uncertainty(ds, **_ensemble_options(args, ds))
     frame = res.rank_probabilities.reset_index() if args.ranks else res.summary
-    text = _output.render(frame, args.format)
-    if args.format == "table":
-        head = (
-            f"{res.n_draws} draws (seed {res.seed}) perturbing "
-            f"{', '.join(res.perturb) or 'nothing'}; distance from "
-            f"{res.model.reference} at {res.as_of}; central {res.level:.0%} intervals"
-        )
-        text = head + "\n\n" + text
-    emit(args, text)
+    head = (
+        f"{res.n_draws} draws (seed {res.seed}) perturbing "
+        f"{', '.join(res.perturb) or 'nothing'}; distance from "
+        f"{res.model.reference} at {res.as_of}; central {res.level:.0%} intervals"
+    )
+    emit_frame(args, frame, head)
     return 0
 
 
@@ -455,14 +455,11 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     if args.output_name is not None:
         wanted = frame["output"].str.upper() == args.output_name.upper()
         frame = frame[wanted]
-    text = _output.render(frame, args.format)
-    if args.format == "table":
-        head = (
-            f"Sobol indices from {res.n_draws} base draws ({res.evaluations} model "
-            f"runs, seed {res.seed}); bounds: {res.level:.0%} bootstrap intervals"
-        )
-        text = head + "\n\n" + text
-    emit(args, text)
+    head = (
+        f"Sobol indices from {res.n_draws} base draws ({res.evaluations} model "
+        f"runs, seed {res.seed}); bounds: {res.level:.0%} bootstrap intervals"
+    )
+    emit_frame(args, frame, head)
     return 0
 
 
@@ -479,15 +476,12 @@ def cmd_compare(args: argparse.Namespace) -> int:
         seed=args.seed,
         level=args.level,
     )
-    text = _output.render(res.statistics, args.format)
-    if args.format == "table":
-        skipped = ", ".join(res.unmatched) or "none"
-        head = (
-            f"{res.column!r} against the distance at {res.as_of} for "
-            f"{len(res.data)} countries (not matched: {skipped})"
-        )
-        text = head + "\n\n" + text
-    emit(args, text)
+    skipped = ", ".join(res.unmatched) or "none"
+    head = (
+        f"{res.column!r} against the distance at {res.as_of} for "
+        f"{len(res.data)} countries (not matched: {skipped})"
+    )
+    emit_frame(args, res.statistics, head)
     return 0
 
 
