@@ -90,6 +90,8 @@ class Observation(_Located):
     valid_from: Date
     valid_until: Date | None = None
     confidence: Probability = 1.0
+    date_precision: Literal["day", "month", "year"] = "day"
+    date_note: Text | None = None
     note: Text | None = None
     evidence: tuple[Evidence, ...] = Field(min_length=1)
 
@@ -97,6 +99,12 @@ class Observation(_Located):
     def _dates(self) -> Observation:
         if self.valid_until is not None and self.valid_until <= self.valid_from:
             msg = f"valid_until {self.valid_until} must come after valid_from {self.valid_from}"
+            raise ValueError(msg)
+        if self.date_precision != "day" and not self.date_note:
+            msg = (
+                f"date_precision {self.date_precision!r} needs a date_note saying why"
+                " the day is not known"
+            )
             raise ValueError(msg)
         return self
 
@@ -369,8 +377,11 @@ def _read_observations(folder: Path, problems: list[Problem]) -> list[Observatio
         parsed = _validate.build(ObservationFile, doc, shown, "", problems)
         if parsed is None:
             continue
-        if parsed.country != file.stem:
-            msg = f"country {parsed.country!r} differs from the file name {file.name!r}"
+        if parsed.country != file.stem.split(".", 1)[0]:
+            msg = (
+                f"country {parsed.country!r} differs from the file name {file.name!r}"
+                " (<ISO3>.toml or <ISO3>.<part>.toml)"
+            )
             problems.append(
                 Problem(shown, "", "country", Reason.file_country_mismatch, msg)
             )
