@@ -50,6 +50,20 @@ def _indicator(ind: Indicator) -> list[str]:
             f"{_one_line(lv.rationale)} |"
             for lv in ind.scale.levels
         ]
+    for na in ind.not_applicable:
+        who = ", ".join(na.countries) if na.countries else "every state"
+        span = " ".join(
+            part
+            for part in (
+                f"from {na.since}" if na.since else "",
+                f"before {na.until}" if na.until else "",
+            )
+            if part
+        )
+        lines += [
+            "",
+            f"Not applicable to {who}{' ' + span if span else ''}: {_one_line(na.reason)}",
+        ]
     if ind.cues:
         lines += ["", "Cue words: " + ", ".join(f"`{c}`" for c in ind.cues) + "."]
     return [*lines, ""]
@@ -215,11 +229,14 @@ def card_blocks() -> dict[str, str]:
     ds = load()
     panel = ds.panel()
     inds = ds.codebook.indicator_ids
+    mask = panel.applicable_mask()
     lines = [
         f"Coded cells at {ds.date}: {int(panel.positions.notna().to_numpy().sum())} of "
-        f"{panel.positions.size} ({panel.coverage:.1%}).",
+        f"{int(mask.sum())} applicable ({panel.coverage:.1%}); "
+        f"{int((~mask).sum())} cells are not applicable by design.",
         "Each cell shows the number of evidence items behind the observation in force;",
-        "`-` is a missing cell. Columns, in order: "
+        "`-` is a missing cell, `n/a` one the codebook declares not applicable. "
+        "Columns, in order: "
         + ", ".join(f"{n + 1} `{i}`" for n, i in enumerate(inds))
         + ".",
         "",
@@ -230,7 +247,10 @@ def card_blocks() -> dict[str, str]:
         cells = []
         for ind in inds:
             obs = panel.observation(country, ind)
-            cells.append(str(len(obs.evidence)) if obs else "-")
+            if panel.state(country, ind) == "not_applicable":
+                cells.append("n/a")
+            else:
+                cells.append(str(len(obs.evidence)) if obs else "-")
         lines.append(f"| {country} | " + " | ".join(cells) + " |")
     coverage = "\n".join(lines)
     kinds: dict[tuple[str, str], int] = {}

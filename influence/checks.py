@@ -9,7 +9,7 @@ from influence import _files
 from influence.dataset import Dataset, Observation
 from influence.errors import DataError, Problem, Reason
 
-__all__ = ["check_conflicts", "check_texts", "normalise"]
+__all__ = ["check_conflicts", "check_texts", "future_observations", "normalise"]
 
 
 def normalise(text: str) -> str:
@@ -108,3 +108,28 @@ def check_conflicts(dataset: Dataset) -> list[Problem]:
             path, record, field = _where(group[-1], "value")
             problems.append(Problem(path, record, field, Reason.overlap, msg))
     return problems
+
+
+def future_observations(dataset: Dataset) -> list[Problem]:
+    """Return a warning for every observation dated after the dataset's declared date.
+
+    Such an observation is valid data but no computation at the default ``as_of``
+    sees it, so a user who adds a fresh record would otherwise wonder why nothing
+    moved. The problems are warnings: `validate` prints them and still succeeds.
+
+    Examples
+    --------
+    >>> import influence
+    >>> future_observations(influence.load())
+    []
+    """
+    out = []
+    for obs in dataset.observations:
+        if obs.valid_from > dataset.date:
+            msg = (
+                f"valid_from {obs.valid_from} is after the dataset date {dataset.date}"
+                " (data/dataset.toml), so it is not used unless as_of is later"
+            )
+            path, record, field = _where(obs, "valid_from")
+            out.append(Problem(path, record, field, Reason.after_dataset_date, msg))
+    return out

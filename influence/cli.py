@@ -14,7 +14,7 @@ import pandas as pd
 
 from influence import _files, _output
 from influence._ensemble import SOURCES
-from influence.checks import check_conflicts, check_texts
+from influence.checks import check_conflicts, check_texts, future_observations
 from influence.compare import compare
 from influence.dataset import Dataset, load
 from influence.errors import DataError, InfluenceError, Problem, Reason
@@ -250,6 +250,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         problems += check_texts(ds, args.texts)
     if problems:
         raise DataError(problems)
+    for warning in future_observations(ds):
+        print(f"influence: warning: {warning}", file=sys.stderr)
     panel = ds.panel()
     evidence = sum(len(o.evidence) for o in ds.observations)
     print(
@@ -258,7 +260,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         f"{len(ds.observations)} observations with {evidence} evidence items"
     )
     print(
-        f"panel at {panel.as_of}: {panel.coverage:.1%} of cells coded, "
+        f"panel at {panel.as_of}: {panel.coverage:.1%} of applicable cells coded, "
+        f"{int((~panel.applicable_mask()).sum())} not applicable by design, "
         f"{len(panel.conflicts)} conflicts resolved, {len(panel.gaps)} gaps"
     )
     if args.texts is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import math
 from collections.abc import Iterator
@@ -11,7 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, model_validator
 
 from influence import _files, _validate
-from influence._types import STRICT, Id, Position, Text, Weight
+from influence._types import STRICT, CountryId, Date, Id, Position, Text, Weight
 from influence.errors import DataError, Problem, Reason
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "Dimension",
     "Indicator",
     "Level",
+    "NotApplicable",
     "NumericScale",
     "OrdinalScale",
     "load_codebook",
@@ -104,6 +106,55 @@ class NumericScale(BaseModel):
 Scale = Annotated[OrdinalScale | NumericScale, Field(discriminator="kind")]
 
 
+class NotApplicable(BaseModel):
+    """Cells an indicator does not apply to by design: not missing, not coded, not counted.
+
+    ``countries`` empty means every country; ``since`` (inclusive) and ``until``
+    (exclusive) bound the span in time, either open when left out. A not-applicable
+    cell carries no weight: it is left out of the distance and out of coverage alike,
+    so coverage measures only what could be known.
+
+    Examples
+    --------
+    >>> na = NotApplicable(countries=("ARM",), reason="not a Turkic-language state")
+    >>> import datetime as dt
+    >>> na.covers("ARM", dt.date(2020, 1, 1)), na.covers("AZE", dt.date(2020, 1, 1))
+    (True, False)
+    >>> war = NotApplicable(until=dt.date(2014, 2, 20), reason="before the war")
+    >>> war.covers("KAZ", dt.date(2014, 2, 19)), war.covers("KAZ", dt.date(2014, 2, 20))
+    (True, False)
+    """
+
+    model_config = STRICT
+
+    countries: tuple[CountryId, ...] = ()
+    since: Date | None = None
+    until: Date | None = None
+    reason: Text
+
+    @model_validator(mode="after")
+    def _span(self) -> NotApplicable:
+        if (
+            self.since is not None
+            and self.until is not None
+            and self.until <= self.since
+        ):
+            msg = f"until {self.until} must come after since {self.since}"
+            raise ValueError(msg)
+        if len(set(self.countries)) != len(self.countries):
+            msg = f"countries are listed more than once: {list(self.countries)}"
+            raise ValueError(msg)
+        return self
+
+    def covers(self, country: str, day: dt.date) -> bool:
+        """Whether this entry makes the cell (country, day) not applicable."""
+        if self.countries and country not in self.countries:
+            return False
+        if self.since is not None and day < self.since:
+            return False
+        return self.until is None or day < self.until
+
+
 class Indicator(BaseModel):
     """One signal, coded per country on a scale whose positions lie on the Moscow axis."""
 
@@ -117,6 +168,25 @@ class Indicator(BaseModel):
     default_weight: Weight = 1.0
     cues: tuple[Text, ...] = ()
     scale: Scale
+    not_applicable: tuple[NotApplicable, ...] = ()
+
+    def applies(self, country: str, day: dt.date) -> bool:
+        """Whether the indicator applies to ``country`` at ``day`` (see `NotApplicable`).
+
+        Examples
+        --------
+        >>> import datetime as dt
+        >>> ind = load_codebook().indicator("turkic_states")
+        >>> ind.applies("AZE", dt.date(2026, 1, 1)), ind.applies("ARM", dt.date(2026, 1, 1))
+        (True, False)
+        """
+        return not any(na.covers(country, day) for na in self.not_applicable)
+
+    def reason_not_applicable(self, country: str, day: dt.date) -> str | None:
+        """Return the codebook's reason a cell does not apply, or None if it applies."""
+        return next(
+            (na.reason for na in self.not_applicable if na.covers(country, day)), None
+        )
 
     def position(self, value: str | float) -> float:
         """Return the position of a coded value (a level id or a number).

@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
 from influence import _files, _validate
 from influence._types import STRICT, CountryId, Date, Id, Probability, Text
-from influence.codebook import Codebook, load_codebook
+from influence.codebook import Codebook, Indicator, load_codebook
 from influence.errors import DataError, Problem, Reason
 
 if TYPE_CHECKING:
@@ -253,6 +253,14 @@ def check_references(ds: Dataset, path: str) -> list[Problem]:
                     else Reason.wrong_value_kind
                 )
                 add("value", reason, str(err))
+            why = _never_applies(ind, obs)
+            if why is not None:
+                add(
+                    "valid_from",
+                    Reason.not_applicable,
+                    f"{obs.indicator} does not apply to {obs.country} at any date this"
+                    f" observation holds, from {obs.valid_from} (codebook: {why})",
+                )
         for k, ev in enumerate(obs.evidence):
             if ev.source not in sources:
                 add(
@@ -261,6 +269,23 @@ def check_references(ds: Dataset, path: str) -> list[Problem]:
                     f"unknown source {ev.source!r} (not in data/sources.toml)",
                 )
     return problems
+
+
+def _never_applies(ind: Indicator, obs: Observation) -> str | None:
+    """Return the codebook's reason when an observation holds only where its cell is N/A.
+
+    An observation that starts inside a bounded not-applicable span and holds beyond
+    it is fine (an accession signed in December and in force from January); the panel
+    masks the cell until the span ends.
+    """
+    for na in ind.not_applicable:
+        if not na.covers(obs.country, obs.valid_from):
+            continue
+        if na.until is None or (
+            obs.valid_until is not None and obs.valid_until <= na.until
+        ):
+            return na.reason
+    return None
 
 
 def load(codebook: str | Path | None = None, data: str | Path | None = None) -> Dataset:

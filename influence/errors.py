@@ -40,6 +40,8 @@ class Reason(enum.StrEnum):
     file_country_mismatch = "file_country_mismatch"
     quote_not_found = "quote_not_found"
     overlap = "overlap"
+    not_applicable = "not_applicable"
+    after_dataset_date = "after_dataset_date"  # a warning, not an error
 
 
 @dataclass(frozen=True, slots=True)

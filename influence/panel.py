@@ -17,7 +17,11 @@ from influence.errors import InvalidArgument
 if TYPE_CHECKING:
     from influence.dataset import Dataset, Observation
 
-__all__ = ["Conflict", "Gap", "Panel", "build_panel"]
+__all__ = ["CellState", "Conflict", "Gap", "Panel", "build_panel"]
+
+#: What a cell of the panel holds: a coded position, nothing (a gap in the record),
+#: or nothing by design (the codebook declares the indicator not applicable there).
+CellState = Literal["coded", "not_coded", "not_applicable"]
 
 GapReason = Literal["no_observation", "not_yet_valid", "expired", "unresolved_conflict"]
 
@@ -59,6 +63,10 @@ class Panel:
     ``positions`` has one row per country (sorted ISO3 codes) and one column per
     indicator (sorted ids); values are in [0, 1] or NaN where the cell is missing.
     ``cells`` maps ``(country, indicator)`` to the observation behind the cell.
+    ``applicable`` has the shape of ``positions`` and is False where the codebook
+    declares the indicator not applicable (`influence.codebook.NotApplicable`); None
+    means every cell applies. A not-applicable cell is NaN in ``positions`` and is
+    not listed among the ``gaps``.
     """
 
     as_of: dt.date
@@ -67,11 +75,52 @@ class Panel:
     cells: Mapping[tuple[str, str], Observation] = field(repr=False)
     conflicts: tuple[Conflict, ...] = ()
     gaps: tuple[Gap, ...] = ()
+    applicable: pd.DataFrame | None = field(default=None, repr=False)
+
+    def applicable_mask(self) -> np.ndarray:
+        """Return the applicable cells as a boolean array shaped like ``positions``."""
+        if self.applicable is None:
+            return np.ones(self.positions.shape, dtype=bool)
+        return self.applicable.reindex_like(self.positions).to_numpy(dtype=bool)
 
     @property
     def coverage(self) -> float:
-        """Share of cells that hold a position."""
-        return float(self.positions.notna().to_numpy().mean())
+        """Share of the applicable cells that hold a position.
+
+        Examples
+        --------
+        >>> import influence
+        >>> p = influence.load().panel()
+        >>> 0.8 < p.coverage <= 1.0
+        True
+        """
+        mask = self.applicable_mask()
+        coded = self.positions.notna().to_numpy() & mask
+        return float(coded.sum() / mask.sum()) if mask.any() else 0.0
+
+    def state(self, country: str, indicator: str) -> CellState:
+        """Say whether one cell is coded, not coded, or not applicable by design.
+
+        Examples
+        --------
+        >>> import influence
+        >>> p = influence.load().panel()
+        >>> p.state("ARM", "turkic_states"), p.state("AZE", "turkic_states")
+        ('not_applicable', 'coded')
+        """
+        r = self.positions.index.get_loc(country)
+        c = self.positions.columns.get_loc(indicator)
+        if not self.applicable_mask()[r, c]:
+            return "not_applicable"
+        return "not_coded" if np.isnan(self.positions.to_numpy()[r, c]) else "coded"
+
+    def states(self) -> pd.DataFrame:
+        """Return the `CellState` of every cell, shaped like ``positions``."""
+        out = np.where(self.positions.notna().to_numpy(), "coded", "not_coded")
+        out = np.where(self.applicable_mask(), out, "not_applicable")
+        return pd.DataFrame(
+            out, index=self.positions.index, columns=self.positions.columns
+        )
 
     def observation(self, country: str, indicator: str) -> Observation | None:
         """Return the observation behind one cell, or None if it is missing."""
@@ -155,11 +204,17 @@ def build_panel(dataset: Dataset, as_of: dt.date | None = None) -> Panel:
         by_cell[(obs.country, obs.indicator)].append(obs)
     by_id = {ind.id: ind for ind in dataset.codebook.indicators}
     grid = np.full((len(countries), len(indicators)), np.nan)
+    applies = np.array(
+        [[by_id[i].applies(c, as_of) for i in indicators] for c in countries],
+        dtype=bool,
+    ).reshape(len(countries), len(indicators))
     cells: dict[tuple[str, str], Observation] = {}
     conflicts: list[Conflict] = []
     gaps: list[Gap] = []
     for r, country in enumerate(countries):
         for c, indicator in enumerate(indicators):
+            if not applies[r, c]:
+                continue  # by design, not a gap: the loader rejects observations here
             every = by_cell.get((country, indicator), [])
             valid = [o for o in every if o.valid_from <= as_of]
             if not valid:
@@ -187,6 +242,13 @@ def build_panel(dataset: Dataset, as_of: dt.date | None = None) -> Panel:
         index=pd.Index(countries, name="country"),
         columns=pd.Index(indicators, name="indicator"),
     )
+    applicable = pd.DataFrame(applies, index=positions.index, columns=positions.columns)
     return Panel(
-        as_of, dataset.codebook, positions, cells, tuple(conflicts), tuple(gaps)
+        as_of,
+        dataset.codebook,
+        positions,
+        cells,
+        tuple(conflicts),
+        tuple(gaps),
+        applicable,
     )

@@ -189,34 +189,79 @@ def test_every_reason_has_a_case():
         Reason.overlap,
         Reason.missing_field,
         Reason.unknown_country,
+        Reason.not_applicable,
+        Reason.after_dataset_date,
     }
     assert covered == set(Reason)
 
 
-def test_missing_field_and_unknown_country(tmp_path, monkeypatch):
-    """A missing required field and an observation of an unknown country are named."""
+def test_an_observation_where_the_codebook_says_not_applicable(
+    tmp_path, monkeypatch, capsys
+):
+    """Coding a cell the codebook declares not applicable names the record and the reason."""
     monkeypatch.chdir(tmp_path)
     cb, data = copy_mini(tmp_path)
-    _edit(data / "sources.toml", 'outlet = "Test suite"\n', "")
-    (data / "observations" / "UZB.toml").write_text(
-        (data / "observations" / "GEO.toml").read_text().replace("GEO", "UZB")
-    )
+    with (cb / "a2.toml").open("a") as f:
+        f.write(
+            '\n[[not_applicable]]\ncountries = ["ARM"]\n'
+            'reason = "a2 is not open to Armenia"\n'
+        )
     with pytest.raises(DataError) as info:
         influence.load(cb, data)
-    got = [(p.reason, str(p)) for p in info.value.problems]
-    assert got == [
-        (
-            Reason.missing_field,
-            "data/sources.toml: memo.outlet: required field is missing",
-        ),
+    assert [str(p) for p in info.value.problems] == [
+        "data/observations/ARM.toml: observation[2].valid_from: a2 does not apply"
+        " to ARM at any date this observation holds, from 2010-01-01"
+        " (codebook: a2 is not open to Armenia)"
     ]
+    assert info.value.problems[0].reason is Reason.not_applicable
+    assert main(["validate", "--codebook", str(cb), "--data", str(data)]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+
+
+def test_an_observation_may_start_inside_a_bounded_not_applicable_span(
+    tmp_path, monkeypatch
+):
+    """Starting before the span ends is fine: the cell is masked until the span ends."""
+    monkeypatch.chdir(tmp_path)
+    cb, data = copy_mini(tmp_path)
+    with (cb / "a2.toml").open("a") as f:
+        f.write(
+            '\n[[not_applicable]]\nuntil = 2012-01-01\nreason = "a2 began in 2012"\n'
+        )
+    ds = influence.load(cb, data)
+    import datetime as dt
+
+    assert ds.panel(dt.date(2011, 12, 31)).state("ARM", "a2") == "not_applicable"
+    assert ds.panel(dt.date(2012, 1, 1)).state("ARM", "a2") == "coded"
+    assert ds.panel(dt.date(2012, 1, 1)).state("GEO", "a2") == "not_coded"
+    # ... but one that ends before the span does is never used, and rejected.
     _edit(
-        data / "sources.toml",
-        'title = "A made-up memo for tests"',
-        'title = "A made-up memo for tests"\noutlet = "x"',
+        data / "observations/ARM.toml",
+        "valid_from = 2010-01-01",
+        "valid_from = 2010-01-01\nvalid_until = 2011-06-01",
     )
-    with pytest.raises(DataError) as info:
+    with pytest.raises(DataError, match="does not apply to ARM at any date"):
         influence.load(cb, data)
-    assert str(info.value.problems[0]) == (
-        "data/observations/UZB.toml: observation[0].country: unknown country 'UZB'"
+
+
+def test_validate_warns_about_an_observation_after_the_dataset_date(
+    tmp_path, monkeypatch, capsys
+):
+    """A record dated after the dataset date is named in a warning; validate still passes."""
+    monkeypatch.chdir(tmp_path)
+    cb, data = copy_mini(tmp_path)
+    info = (data / "dataset.toml").read_text()
+    date = next(line for line in info.splitlines() if line.startswith("date"))
+    _edit(
+        data / "observations/ARM.toml",
+        "valid_from = 2020-01-01",
+        "valid_from = 2999-01-01",
     )
+    assert main(["validate", "--codebook", str(cb), "--data", str(data)]) == 0
+    out, err = capsys.readouterr()
+    assert err == (
+        "influence: warning: data/observations/ARM.toml: observation[1].valid_from: "
+        f"valid_from 2999-01-01 is after the dataset date {date.split('= ')[1]}"
+        " (data/dataset.toml), so it is not used unless as_of is later\n"
+    )
+    assert out.startswith("ok: ")
