@@ -56,7 +56,7 @@ class Spec:
     slot_ind: Index  # (S,) indicator of each slot
     slot_name: tuple[
         str, ...
-    ]  # "indicator.level" or "indicator=value" or "indicator.missing"
+    ]  # "indicator.level", "indicator=value", "indicator.missing", "indicator.not_applicable"
     jitter: Index  # (J,) slots that move: interior levels in use
     jitter_low: Float  # (J,)
     jitter_high: Float  # (J,)
@@ -64,6 +64,8 @@ class Spec:
     previous: Index  # (k, n) slot it falls back to
     threshold: NDArray[np.int32]  # (k, n) P(fall back) * 65536; 0 when it cannot
     uncertain: Index  # (q, 2) (indicator, country row) of the cells that may fall back
+    applicable: NDArray[np.bool_]  # (k, n) False where the codebook says not applicable
+    na_slots: Index  # slots of the not-applicable cells: never filled, never weighed
 
     @property
     def n_slots(self) -> int:
@@ -143,10 +145,21 @@ def build_spec(dataset: Dataset, as_of: dt.date | None, model: Model) -> Spec:
     threshold = np.zeros((k, n), dtype=np.int32)
     dim_of = np.array([dims.index(i.dimension) for i in cb.indicators], dtype=np.intp)
     uncertain: list[tuple[int, int]] = []
+    app = panel.applicable_mask().T  # (k, n): the panel's columns are sorted ids
+    na: list[int] = []
     for col in np.lexsort((np.arange(k), dim_of)):
         col = int(col)
         ind = cb.indicators[col]
         for row, country in enumerate(countries):
+            if not app[col, row]:
+                # Not applicable by design: a slot of its own, which no missing
+                # policy fills and which never carries weight.
+                current[col, row] = slots.add(
+                    col, "n/a", np.nan, f"{ind.id}.not_applicable"
+                )
+                previous[col, row] = current[col, row]
+                na.append(int(current[col, row]))
+                continue
             chosen = panel.observation(country, ind.id)
             current[col, row] = _slot_of(slots, col, ind, chosen)
             previous[col, row] = current[col, row]
@@ -183,6 +196,8 @@ def build_spec(dataset: Dataset, as_of: dt.date | None, model: Model) -> Spec:
         previous=previous,
         threshold=threshold,
         uncertain=np.array(uncertain, dtype=np.intp).reshape(-1, 2),
+        applicable=app.copy(),
+        na_slots=np.array(sorted(set(na)), dtype=np.intp),
     )
 
 

@@ -122,6 +122,9 @@ class Plan:
     member: F32  # (m, k)
     w0: F32  # (k, 1)
     big_w0: F32  # (m, 1)
+    na_slots: Index  # slots of not-applicable cells: weight 0, whatever the policy
+    app_member: F32 | None  # (m, k, n) member x applicable per scored country, or
+    #                         None when every cell applies
 
 
 def _col(a: Float | NDArray[np.bool_]) -> F32:
@@ -182,7 +185,9 @@ def plan(spec: Spec) -> Plan:
         ref_indicator=ref_ind,
         ref_lost=np.flatnonzero(lost),
         indicator_ok=_col(~never) if never.any() else None,
-        missing_slots=np.flatnonzero(np.isnan(spec.slot_pos)),
+        missing_slots=np.setdiff1d(
+            np.flatnonzero(np.isnan(spec.slot_pos)), spec.na_slots
+        ).astype(np.intp),
         slot_ind=spec.slot_ind,
         cell_now=cell_now,
         dim_ranges=tuple((int(edges[d]), int(edges[d + 1])) for d in range(m)),
@@ -197,6 +202,13 @@ def plan(spec: Spec) -> Plan:
         member=(spec.dim_of[None, :] == np.arange(m)[:, None]).astype(DTYPE),
         w0=_col(spec.w0),
         big_w0=_col(spec.big_w0),
+        na_slots=spec.na_slots,
+        app_member=None
+        if spec.applicable[:, spec.scored].all()
+        else (
+            (spec.dim_of[None, :] == np.arange(m)[:, None])[:, :, None]
+            & spec.applicable[None, :, spec.scored]
+        ).astype(DTYPE),
     )
 
 
@@ -316,6 +328,8 @@ def _weighted_tables(pl: Plan, x: Inputs, table: F32) -> None:
         counted = table[pl.missing_slots, 1]
         table[pl.missing_slots, 0] = counted * fill
         table[pl.missing_slots, 1] = counted * keep
+    if len(pl.na_slots):
+        table[pl.na_slots] = 0.0
 
 
 def evaluate(pl: Plan, x: Inputs, ws: Workspace | None = None) -> F32:
@@ -391,11 +405,8 @@ def _fall_back(pl: Plan, x: Inputs, table: F32, ws: Workspace) -> None:
 def _combine(pl: Plan, x: Inputs, num: F32, den: F32, ws: Workspace) -> F32:
     """Dimension sums to distances, with coverage (as `_kernel.aggregate` does)."""
     spec = pl.spec
-    shape = num.shape
-    w = pl.w0 if x.weights is None else x.weights
-    wsum = pl.member @ w  # (m, B) or (m, 1)
     # Where a dimension has no cell its numerator is 0 too: the mean is then 0.
-    mean = ws.get("mean", shape)
+    mean = ws.get("mean", num.shape)
     np.maximum(den, DTYPE(1e-30), out=mean)
     np.divide(num, mean, out=mean)
     if pl.inv_p_dim is not None:
@@ -403,33 +414,52 @@ def _combine(pl: Plan, x: Inputs, num: F32, den: F32, ws: Workspace) -> F32:
     p: F32 | float = spec.p if x.p is None else x.p
     if x.p is not None or p != 1.0:
         _pow(mean, p)
-    big_w = pl.big_w0 if x.dimension_weights is None else x.dimension_weights
-    live = np.where(wsum > 0, big_w, DTYPE(0.0))  # (m, B)
-    live_total = live.sum(0)
-    share = np.divide(
-        live,
-        live_total * wsum,
-        out=np.zeros(np.broadcast_shapes(live.shape, wsum.shape), dtype=DTYPE),
-        where=live > 0,
-    )
-    # Weight of each dimension that has cells: den >= 0, so sign(den) says which.
-    dim_w = ws.get("dim_w", shape)
-    np.sign(den, out=dim_w)
-    dim_w *= big_w[:, None, :]
-    top_den = dim_w.sum(0)
-    dim_w *= mean
-    top_num = dim_w.sum(0)
-    np.multiply(den, share[:, None, :], out=dim_w)
-    cover = dim_w.sum(0)
-    ok = top_den > 0
-    dist = top_num / np.where(ok, top_den, DTYPE(1.0))
+    dist = top(pl, x, mean, den)
     if x.p is not None or p != 1.0:
         inv_p: F32 | float = 1.0 / p if x.p is None else DTYPE(1.0) / x.p
         _pow(dist, inv_p)
-    # float32 sums carry relative errors of about 1e-7: the coverage test allows
-    # 1e-6, and a power mean of gaps in [0, 1] stays in [0, 1].
-    keep = ok & (cover + DTYPE(1e-6) >= spec.model.min_coverage)
-    return np.where(keep, np.minimum(dist, DTYPE(1.0)), DTYPE(np.nan))
+    # A power mean of gaps in [0, 1] stays in [0, 1]; float32 may overshoot by a bit.
+    return np.minimum(dist, DTYPE(1.0), out=dist)
+
+
+def top(pl: Plan, x: Inputs, mean: F32, den: F32) -> F32:
+    """Weighted mean over the counted dimensions, NaN where coverage is too low.
+
+    ``mean`` holds each dimension's mean already raised to the draw's exponent and
+    ``den`` its coded weight, both (m, n, B); both engines finish with this function,
+    so the dimension rule and the coverage test are written once. The result is
+    before the root of the top-level power mean. float32 sums carry relative errors
+    of about 1e-7: the two thresholds allow 1e-6.
+    """
+    spec = pl.spec
+    w = pl.w0 if x.weights is None else x.weights  # (k, B|1)
+    big_w = pl.big_w0 if x.dimension_weights is None else x.dimension_weights
+    if pl.app_member is None:
+        applicable = (pl.member @ w)[:, None, :]  # (m, 1, B|1)
+    else:
+        applicable = np.einsum("mkn,kb->mnb", pl.app_member, w)
+    slack = DTYPE(1e-6)
+    counted = den > 0
+    rule = spec.model.min_dimension_coverage
+    if rule > 0:
+        counted &= den + slack * applicable >= DTYPE(rule) * applicable
+    big = big_w[:, None, :]
+    dim_w = np.where(counted, big, DTYPE(0.0))
+    top_den = dim_w.sum(0)
+    top_num = (dim_w * mean).sum(0)
+    live = np.where(applicable > 0, big, DTYPE(0.0))
+    coded = np.divide(
+        den,
+        applicable,
+        out=np.zeros(np.broadcast_shapes(den.shape, applicable.shape), dtype=DTYPE),
+        where=applicable > 0,
+    )
+    live_total = live.sum(0)
+    cover = (live * coded).sum(0) / np.where(live_total > 0, live_total, DTYPE(1.0))
+    ok = top_den > 0
+    dist = top_num / np.where(ok, top_den, DTYPE(1.0))
+    keep = ok & (cover + slack >= spec.model.min_coverage)
+    return np.where(keep, dist, DTYPE(np.nan)).astype(DTYPE, copy=False)
 
 
 def normalised(gam: Float, group: Index, groups: int) -> Float:

@@ -12,8 +12,9 @@ the reference has no position; each slot's weighted gap and count, the draw's
 missing policy filling the missing slots; each cell's slot or fallback,
 ``now + back * (then - now)``; the dimension sums and means), then, after numpy has
 raised the means to the draw's exponent (`influence._evaluate._pow`: numpy's float32
-``exp`` and ``log`` are vectorised, the compiled scalar ones are not),
-`_distances` (the weighted mean over dimensions and the coverage test). The two
+``exp`` and ``log`` are vectorised, the compiled scalar ones are not), the numpy
+`influence._evaluate.top` that both engines share (the dimension rule, the weighted
+mean over dimensions and the coverage test). The two
 engines differ only in the last bits of a few sums that feed the coverage and of
 gaps raised to a dimension's exponent: they agree to 1e-6 (tested), and each gives
 the same bytes from run to run.
@@ -34,7 +35,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from influence._ensemble import POLICIES
-from influence._evaluate import DTYPE, Inputs, Plan, _pow
+from influence._evaluate import DTYPE, Inputs, Plan, _pow, top
 from influence.errors import InvalidArgument
 
 __all__ = ["ENGINES", "Kernel", "checked_engine", "numba_available"]
@@ -117,7 +118,7 @@ def tile(n_slots: int) -> int:
 def _dimension_means(
     plan_index: tuple[Index, ...],
     plan_float: tuple[F32, ...],
-    slot_flags: tuple[Flags, Flags],
+    slot_flags: tuple[Flags, Flags, Flags],
     options: NDArray[np.int64],
     weights: F32,
     dimension_weights: F32,
@@ -162,7 +163,7 @@ def _dimension_means(
         w0,
         big_w0,
     ) = plan_float
-    slot_move, slot_missing = slot_flags
+    slot_move, slot_missing, slot_na = slot_flags
     has_w, has_dw, has_pos = options[0] != 0, options[1] != 0, options[2] != 0
     has_missing, has_fb = options[4] != 0, options[5] != 0
     dynamic, pow_slots, policy0 = options[6] != 0, options[7] != 0, options[10]
@@ -256,6 +257,11 @@ def _dimension_means(
                     num_row[t] = w_row[t] * fill[t]
                 for t in range(nb):
                     den_row[t] = w_row[t] * keep[t]
+            if slot_na[s]:  # not applicable: no gap, no weight, whatever the policy
+                for t in range(nb):
+                    num_row[t] = zero
+                for t in range(nb):
+                    den_row[t] = zero
         # Sums over each dimension's indicators (in order), cell by cell; rows
         # are taken as 1-d views, one store per loop, so that the loops vectorise.
         for d in range(m):
@@ -288,48 +294,17 @@ def _dimension_means(
                     acc_num[t] = acc_num[t] / (a if a > tiny else tiny)
 
 
-def _distances(
-    mean: F32, den: F32, share: F32, big: F32, min_coverage: F32, out: F32
-) -> None:
-    """Fill ``out`` (n, B) with the weighted means over dimensions, NaN if uncovered.
-
-    ``mean`` holds the dimension means already raised to the draw's exponent; the
-    caller takes the root and caps at 1, as the numpy evaluator does.
-    """
-    zero, one, slack = np.float32(0.0), np.float32(1.0), np.float32(1e-6)
-    nan = np.float32(np.nan)
-    m, n, size = mean.shape[0], mean.shape[1], mean.shape[2]
-    top_num = np.empty(size, np.float32)
-    top_den = np.empty(size, np.float32)
-    cover = np.empty(size, np.float32)
-    for c in range(n):
-        for t in range(size):
-            top_num[t] = zero
-            top_den[t] = zero
-            cover[t] = zero
-        for d in range(m):
-            for t in range(size):
-                dim_w = big[d, t] if den[d, c, t] > zero else zero
-                top_den[t] += dim_w
-                top_num[t] += dim_w * mean[d, c, t]
-                cover[t] += den[d, c, t] * share[d, t]
-        for t in range(size):
-            ok = top_den[t] > zero
-            dist = top_num[t] / (top_den[t] if ok else one)
-            out[c, t] = dist if ok and cover[t] + slack >= min_coverage[0] else nan
-
-
 @functools.cache
-def _compiled() -> tuple[Any, Any]:
-    """Return the compiled kernels (imports numba; compiles on first call)."""
+def _compiled() -> Any:
+    """Return the compiled kernel (imports numba; compiles on first call)."""
     numba = importlib.import_module("numba")
     options = {"nogil": True, "error_model": "numpy"}
     try:
         jit = numba.njit(cache=True, **options)
-        return jit(_dimension_means), jit(_distances)
+        return jit(_dimension_means)
     except RuntimeError:  # no writable cache directory: compile in memory
         jit = numba.njit(**options)
-        return jit(_dimension_means), jit(_distances)
+        return jit(_dimension_means)
 
 
 def _f32(a: Any) -> F32:
@@ -352,7 +327,7 @@ class Kernel:
     def __init__(self, pl: Plan) -> None:
         spec = pl.spec
         self.plan = pl
-        self.kernels = _compiled()
+        self.kernel = _compiled()
         m, n, k = len(spec.dimensions), len(spec.scored), len(spec.indicators)
         s = spec.n_slots
         slot_jit = np.full(s, -1, dtype=np.intp)
@@ -361,6 +336,8 @@ class Kernel:
         slot_move[pl.moving] = True
         slot_missing = np.zeros(s, dtype=np.bool_)
         slot_missing[pl.missing_slots] = True
+        slot_na = np.zeros(s, dtype=np.bool_)
+        slot_na[pl.na_slots] = True
         cell_fb = np.full(len(pl.cell_now), -1, dtype=np.intp)
         cell_fb[pl.unc_cells] = pl.unc_which
         cell_then = pl.cell_now.copy()
@@ -398,9 +375,7 @@ class Kernel:
                 pl.big_w0[:, 0],
             )
         )
-        self.flags = (slot_move, slot_missing)
-        # numpy compares float32 arrays with a Python float in float32.
-        self.min_coverage = np.array([spec.model.min_coverage], dtype=DTYPE)
+        self.flags = (slot_move, slot_missing, slot_na)
         self.policy = POLICIES.index(spec.model.missing)
         self.shape = (m, n)
         self.placeholders: dict[str, NDArray[Any]] = {
@@ -457,8 +432,7 @@ class Kernel:
         den = np.empty((m, n, x.size), dtype=DTYPE)
         share = np.empty((m, x.size), dtype=DTYPE)
         big = np.empty((m, x.size), dtype=DTYPE)
-        means, distances = self.kernels
-        means(
+        self.kernel(
             self.index,
             self.floats,
             self.flags,
@@ -479,8 +453,7 @@ class Kernel:
                 _pow(mean, pl.inv_p_dim)
             if powered:
                 _pow(mean, spec.p if x.p is None else x.p)
-            out = np.empty((n, x.size), dtype=DTYPE)
-            distances(mean, den, share, big, self.min_coverage, out)
+            out = top(pl, x, mean, den)
             if powered:
                 _pow(out, 1.0 / spec.p if x.p is None else DTYPE(1.0) / x.p)
         return np.minimum(out, DTYPE(1.0), out=out)

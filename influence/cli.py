@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+import numpy as np
 import pandas as pd
 
 from influence import _files, _output
@@ -110,6 +111,15 @@ def _add_model_options(
         metavar="X",
         help="minimum weighted coverage for a distance (default: 0.5)",
     )
+    cmd.add_argument(
+        "--min-dimension-coverage",
+        type=float,
+        default=0.5,
+        metavar="X",
+        help="a dimension with less than this share of its applicable weight coded "
+        "is not counted and its weight goes to the others; 0 turns the rule off "
+        "(default: 0.5)",
+    )
     if formats:
         cmd.add_argument(
             "--format",
@@ -157,6 +167,7 @@ def model_of(args: argparse.Namespace, ds: Dataset) -> Model:
         p=p,
         missing=args.missing,
         min_coverage=args.min_coverage,
+        min_dimension_coverage=args.min_dimension_coverage,
     )
 
 
@@ -187,18 +198,46 @@ def _footnotes(df: pd.DataFrame) -> str:
 def cmd_score(args: argparse.Namespace) -> int:
     """Print every country's distance from the reference."""
     ds = _dataset(args)
-    df = score(ds, as_of=args.as_of, model=model_of(args, ds))
-    emit_frame(args, df, _footnotes(df).rstrip("\n"))
+    model = model_of(args, ds)
+    df = score(ds, as_of=args.as_of, model=model)
+    if args.format != "table":
+        emit(args, _output.render(df, args.format))
+        return 0
+    cov = [c for c in df.columns if c.startswith("coverage_")]
+    main = _output.to_table(df.drop(columns=cov)).rstrip("\n")
+    dims = df[["country", *cov]].rename(
+        columns={c: c.removeprefix("coverage_") for c in cov}
+    )
+    note = (
+        "coverage of each dimension (share of its applicable weight coded; below "
+        f"{model.min_dimension_coverage:g} the dimension is not counted):"
+    )
+    text = f"{_footnotes(df)}\n{main}\n\n{note}\n\n{_output.to_table(dims)}"
+    emit(args, text)
     return 0
 
 
 def _explain_text(df: pd.DataFrame) -> str:
     a = df.attrs
     dist = "no distance" if pd.isna(a["distance"]) else f"distance {a['distance']:.3f}"
+    shares = ", ".join(
+        f"{d} {v:.2f}" if not np.isnan(v) else f"{d} n/a"
+        for d, v in a["dimension_coverage"].items()
+    )
     lines = [
         f"{a['country']}: {dist} from {a['reference']} at {a['as_of']} "
         f"(coverage {a['coverage']:.2f})",
+        f"dimension coverage: {shares}",
         "",
+    ]
+    shown = df.copy()
+    shown["value"] = [
+        "n/a" if st == "not_applicable" else v
+        for v, st in zip(df["value"], df["state"], strict=True)
+    ]
+    shown["dimension"] = [
+        d if counted else f"{d} (not counted)"
+        for d, counted in zip(df["dimension"], df["dimension_counted"], strict=True)
     ]
     cols = [
         "dimension",
@@ -209,7 +248,7 @@ def _explain_text(df: pd.DataFrame) -> str:
         "weight",
         "contribution",
     ]
-    lines.append(_output.to_table(df[cols]).rstrip("\n"))
+    lines.append(_output.to_table(shown[cols]).rstrip("\n"))
     lines.append("")
     lines.append("evidence:")
     evidence: list[tuple[tuple[str, str], ...]] = list(df["evidence"])
@@ -279,18 +318,37 @@ def cmd_trajectory(args: argparse.Namespace) -> int:
     """Print every state's distance at regular dates."""
     ds = _dataset(args)
     df = trajectory(
-        ds, start=args.start, end=args.end, freq=args.freq, model=model_of(args, ds)
+        ds,
+        start=args.start,
+        end=args.end,
+        freq=args.freq,
+        balanced=args.balanced,
+        model=model_of(args, ds),
     )
     emit(args, _output.render(df, args.format))
     return 0
 
 
+def _shown(value: object, state: str) -> str:
+    return {"not_applicable": "n/a", "not_coded": "-"}.get(state, str(value))
+
+
 def _diff_text(summary: pd.DataFrame, parts: pd.DataFrame) -> str:
-    lines = [_output.to_table(summary).rstrip("\n"), "", "parts of each change:"]
-    for row in parts.itertuples(index=False):
+    lines = [
+        _output.to_table(summary).rstrip("\n"),
+        "",
+        "parts of each change (cause: changed_value, newly_coded, no_longer_coded or"
+        " applicability):",
+    ]
+    for rec in parts.to_dict("records"):
+        evidence: tuple[tuple[str, str, str], ...] = rec["evidence"]
+        against = sum(1 for *_, stance in evidence if stance == "contradicts")
+        flag = f", {against} contradicting" if against else ""
         lines.append(
-            f"  {row.country} {row.indicator}: {row.from_value} -> {row.to_value} "
-            f"({row.part:+.4f}) {row.observation}"
+            f"  {rec['country']} {rec['indicator']}: "
+            f"{_shown(rec['from_value'], rec['from_state'])} -> "
+            f"{_shown(rec['to_value'], rec['to_state'])} ({rec['part']:+.4f}, "
+            f"{rec['cause']}{flag}) {rec['observation']}"
         )
     return "\n".join(lines) + "\n"
 
@@ -327,9 +385,15 @@ def _span_args(cmd: argparse.ArgumentParser, *, freq: bool) -> None:
     if freq:
         cmd.add_argument(
             "--freq",
-            choices=["year", "quarter", "month"],
+            choices=["year", "half", "quarter", "month"],
             default="year",
-            help="step between dates (default: year)",
+            help="step between dates; the --to date is always included (default: year)",
+        )
+        cmd.add_argument(
+            "--balanced",
+            action="store_true",
+            help="score every date on the cells coded at all dates, so that coverage "
+            "changes cannot move the line",
         )
     _add_model_options(cmd, as_of=False)
 
@@ -526,7 +590,7 @@ COMMANDS: list[Command] = [
     (
         "trajectory",
         cmd_trajectory,
-        "influence trajectory --from 2014-01-01 --to 2026-01-01 --freq year --format csv",
+        "influence trajectory --from 2014-01-01 --to 2026-03-01 --freq half --format csv",
         _trajectory_args,
     ),
     ("diff", cmd_diff, "influence diff --from 2014-01-01 --to 2026-03-01", _diff_args),

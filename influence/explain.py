@@ -26,6 +26,7 @@ def explain(
     p: float | Mapping[str, float] = 1.0,
     missing: MissingPolicy = "redistribute",
     min_coverage: float = 0.5,
+    min_dimension_coverage: float = 0.5,
     model: Model | None = None,
 ) -> pd.DataFrame:
     """Return, indicator by indicator, how one country's distance comes about.
@@ -47,8 +48,14 @@ def explain(
         distance), ``valid_from``, ``confidence``, ``observation`` (file and record)
         ``evidence`` (a tuple of ``(source id, quote)`` pairs) and ``stances`` (for each
         pair, "supports" or "contradicts": contradicting quotes are kept, and the
-        observation's note says why it follows the other evidence). ``attrs`` holds
-        ``country``, ``distance``, ``coverage``, ``as_of`` and ``reference``.
+        observation's note says why it follows the other evidence), ``state``
+        ("coded", "not_coded" or "not_applicable": a cell the codebook declares not
+        applicable is not a gap in the record), ``dimension_coverage`` (the share of
+        the row's dimension's applicable weight that is coded) and
+        ``dimension_counted`` (False where that share is below
+        ``min_dimension_coverage``, so the dimension is left out). ``attrs`` holds
+        ``country``, ``distance``, ``coverage``, ``dimension_coverage`` (by dimension
+        id), ``as_of`` and ``reference``.
 
     Examples
     --------
@@ -66,6 +73,7 @@ def explain(
         p=p,
         missing=missing,
         min_coverage=min_coverage,
+        min_dimension_coverage=min_dimension_coverage,
     )
     panel = ds.panel(as_of)
     if country not in panel.positions.index:
@@ -77,7 +85,9 @@ def explain(
     ref = model.reference
     res = scored.result
     records = []
+    dims = scored.dimensions
     for k, ind in enumerate(ds.codebook.indicators):
+        j = dims.index(ind.dimension)
         obs = panel.observation(country, ind.id)
         ref_obs = panel.observation(ref, ind.id)
         records.append(
@@ -98,6 +108,9 @@ def explain(
                 if obs
                 else (),
                 "stances": tuple(e.stance for e in obs.evidence) if obs else (),
+                "state": panel.state(country, ind.id),
+                "dimension_coverage": res.dimension_coverage[row, j],
+                "dimension_counted": bool(res.dimension_counted[row, j]),
             }
         )
     df = pd.DataFrame.from_records(records)
@@ -108,6 +121,9 @@ def explain(
         "country": country,
         "distance": float(res.distance[row]),
         "coverage": float(res.coverage[row]),
+        "dimension_coverage": {
+            d: float(res.dimension_coverage[row, j]) for j, d in enumerate(dims)
+        },
         "as_of": panel.as_of.isoformat(),
         "reference": ref,
     }

@@ -45,8 +45,14 @@ class Model(BaseModel):
     missing
         The missing-cell policy, see `MissingPolicy`.
     min_coverage
-        A country whose present cells carry less than this share of the total weight
-        gets no distance, and a reason.
+        A country whose coded cells carry less than this share of its applicable
+        weight gets no distance, and a reason.
+    min_dimension_coverage
+        A dimension whose coded cells carry less than this share of its applicable
+        weight is not counted for that country: it scores NaN and its weight goes to
+        the other dimensions, so no dimension rests on a small minority of its
+        indicators (docs/design/0006). 0 turns the rule off, which makes a missing
+        cell score exactly like a zero weight (design.md property 8).
 
     Examples
     --------
@@ -63,6 +69,7 @@ class Model(BaseModel):
     dimension_p: Mapping[Id, Exponent] = Field(default_factory=dict)
     missing: MissingPolicy = "redistribute"
     min_coverage: Probability = 0.5
+    min_dimension_coverage: Probability = 0.5
 
     def with_(self, **changes: Any) -> Model:
         """Return a validated copy with some fields changed (unlike ``model_copy``)."""
@@ -90,11 +97,12 @@ def model_from_args(
     p: float | Mapping[str, float] = 1.0,
     missing: str = "redistribute",
     min_coverage: float = 0.5,
+    min_dimension_coverage: float = 0.5,
 ) -> Model:
     """Return ``model``, or build one from the separate arguments of a public function."""
-    given = (reference, weights, p, missing, min_coverage)
+    given = (reference, weights, p, missing, min_coverage, min_dimension_coverage)
     if model is not None:
-        if given != ("RUS", None, 1.0, "redistribute", 0.5):
+        if given != ("RUS", None, 1.0, "redistribute", 0.5, 0.5):
             msg = f"{caller}: pass either 'model' or the separate model arguments, not both."
             raise InvalidArgument(msg)
         return model
@@ -107,6 +115,7 @@ def model_from_args(
         dimension_p=per_dim,
         missing=missing,
         min_coverage=min_coverage,
+        min_dimension_coverage=min_dimension_coverage,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -20,7 +21,11 @@ __all__ = ["Scored", "score", "score_panel"]
 
 @dataclass(frozen=True)
 class Scored:
-    """A panel scored under a model: the kernel's arrays with their labels."""
+    """A panel scored under a model: the kernel's arrays with their labels.
+
+    ``applicable`` marks the cells that count: those the codebook does not declare
+    not applicable, and in a balanced score only the fixed cell set (``cells``).
+    """
 
     panel: Panel
     model: Model
@@ -33,9 +38,24 @@ class Scored:
     dimension_weights: np.ndarray
     dim_of: np.ndarray  # each indicator's dimension, as an index
     dimension_p: np.ndarray
+    applicable: np.ndarray  # (n, k) bool, codebook order
+    cells: np.ndarray | None = None  # (n, k) bool: the fixed cells of a balanced score
 
-    def rescore(self, gaps: np.ndarray, min_coverage: float) -> Aggregate:
-        """Aggregate other gaps (``(..., n, k)``) with this model's weights and exponents."""
+    @property
+    def coded(self) -> np.ndarray:
+        """Cells that hold a gap and count, ``(n, k)``."""
+        return np.asarray(~np.isnan(self.gaps) & self.applicable, dtype=bool)
+
+    def rescore(
+        self,
+        gaps: np.ndarray,
+        min_coverage: float,
+        applicable: np.ndarray | None = None,
+    ) -> Aggregate:
+        """Aggregate other gaps (``(..., n, k)``) with this model's weights and exponents.
+
+        ``applicable`` defaults to this score's applicable cells.
+        """
         return aggregate(
             gaps,
             self.weights,
@@ -44,10 +64,12 @@ class Scored:
             self.dimension_p,
             self.model.p,
             min_coverage,
+            self.applicable if applicable is None else applicable,
+            self.model.min_dimension_coverage,
         )
 
     def reason(self, row: int) -> str | None:
-        """Why a country has no distance, or None if it has one."""
+        """Say why a country has no distance, or return None if it has one."""
         if not np.isnan(self.result.distance[row]):
             return None
         cov = self.result.coverage[row]
@@ -56,7 +78,12 @@ class Scored:
                 f"no indicator with a positive weight is coded for both it and "
                 f"{self.model.reference}"
             )
-        return f"coverage {cov:.2f} is below min_coverage {self.model.min_coverage:.2f}"
+        if cov + 1e-12 < self.model.min_coverage:
+            return f"coverage {cov:.2f} is below min_coverage {self.model.min_coverage:.2f}"
+        return (
+            "no dimension has min_dimension_coverage "
+            f"{self.model.min_dimension_coverage:.2f} of its applicable weight coded"
+        )
 
 
 def _checked_reference(panel: Panel, reference: str) -> None:
@@ -66,8 +93,23 @@ def _checked_reference(panel: Panel, reference: str) -> None:
         raise InvalidArgument(msg)
 
 
-def score_panel(panel: Panel, model: Model | None = None) -> Scored:
+def score_panel(
+    panel: Panel, model: Model | None = None, *, cells: np.ndarray | None = None
+) -> Scored:
     """Score every country of a panel under a model (default: `Model()`).
+
+    Parameters
+    ----------
+    panel
+        The panel.
+    model
+        The model.
+    cells
+        For a balanced score, the fixed cells that may count (``(n, k)`` booleans, rows
+        in sorted ISO3 order and columns in codebook order): every other cell is left
+        out of the distance, so that a cell starting or stopping to be coded cannot
+        move it. The reported coverage stays the panel's real coverage, and
+        ``min_coverage`` is judged on it.
 
     Examples
     --------
@@ -85,24 +127,62 @@ def score_panel(panel: Panel, model: Model | None = None) -> Scored:
     p_dim = np.array([model.dimension_p.get(d, 1.0) for d in dims])
     # Rows by ISO3 and columns in codebook order, whatever order the panel has:
     # weights and dimensions are attached by position below (property 4).
-    positions = panel.positions.reindex(columns=list(cb.indicator_ids)).sort_index()
+    order = list(cb.indicator_ids)
+    positions = panel.positions.reindex(columns=order).sort_index()
+    if panel.applicable is None:
+        applicable = np.ones(positions.shape, dtype=bool)
+    else:
+        applicable = (
+            panel.applicable.reindex(index=positions.index, columns=order)
+            .fillna(True)
+            .to_numpy(dtype=bool)
+        )
     x = positions.to_numpy(dtype=float)
     ref = positions.index.get_loc(model.reference)
-    gaps = fill_missing(np.abs(x - x[ref]), np.isnan(x[ref]), model.missing)
-    res = aggregate(gaps, w, big_w, dim_of, p_dim, model.p, model.min_coverage)
-    return Scored(
+    gaps = fill_missing(np.abs(x - x[ref]), np.isnan(x[ref]), model.missing, applicable)
+    scored = Scored(
         panel,
         model,
         tuple(positions.index),
         cb.indicator_ids,
         dims,
         gaps,
-        res,
+        aggregate(
+            gaps,
+            w,
+            big_w,
+            dim_of,
+            p_dim,
+            model.p,
+            model.min_coverage,
+            applicable,
+            model.min_dimension_coverage,
+        ),
         w,
         big_w,
         dim_of,
         p_dim,
+        applicable,
     )
+    return scored if cells is None else _balanced(scored, np.asarray(cells, dtype=bool))
+
+
+def _balanced(scored: Scored, cells: np.ndarray) -> Scored:
+    """Re-score on a fixed cell set; keep the real coverage and judge min_coverage on it."""
+    if cells.shape != scored.gaps.shape:
+        msg = f"The 'cells' mask must have shape {scored.gaps.shape}. Got {cells.shape} instead."
+        raise InvalidArgument(msg)
+    kept = np.where(cells, scored.gaps, np.nan)
+    res = scored.rescore(kept, 0.0)
+    real = scored.result.coverage
+    short = real + 1e-12 < scored.model.min_coverage
+    res = dataclasses.replace(
+        res,
+        distance=np.where(short, np.nan, res.distance),
+        contributions=np.where(short[:, None], np.nan, res.contributions),
+        coverage=real,
+    )
+    return dataclasses.replace(scored, gaps=kept, result=res, cells=cells)
 
 
 def table(scored: Scored, names: Mapping[str, str]) -> pd.DataFrame:
@@ -121,6 +201,8 @@ def table(scored: Scored, names: Mapping[str, str]) -> pd.DataFrame:
     df["coverage"] = scored.result.coverage[keep]
     for j, dim in enumerate(scored.dimensions):
         df[dim] = scored.result.dimensions[keep, j]
+    for j, dim in enumerate(scored.dimensions):
+        df[f"coverage_{dim}"] = scored.result.dimension_coverage[keep, j]
     df.attrs = {
         "as_of": scored.panel.as_of.isoformat(),
         "reference": scored.model.reference,
@@ -139,6 +221,7 @@ def score(
     p: float | Mapping[str, float] = 1.0,
     missing: MissingPolicy = "redistribute",
     min_coverage: float = 0.5,
+    min_dimension_coverage: float = 0.5,
     model: Model | None = None,
 ) -> pd.DataFrame:
     """Return each country's distance from the reference at ``as_of``.
@@ -190,6 +273,7 @@ def score(
         p=p,
         missing=missing,
         min_coverage=min_coverage,
+        min_dimension_coverage=min_dimension_coverage,
     )
     scored = score_panel(ds.panel(as_of), model)
     return table(scored, {c.id: c.name for c in ds.countries})

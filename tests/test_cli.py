@@ -49,6 +49,8 @@ def test_score_json_is_a_list_of_records(capsys):
         "coverage",
         "alpha",
         "beta",
+        "coverage_alpha",
+        "coverage_beta",
     ]
 
 
@@ -237,7 +239,7 @@ def test_trajectory_and_diff(capsys):
         capsys, "diff", *MINI, "--from", "2015-01-01", "--to", "2021-01-01"
     )
     assert code == 0
-    assert "ARM a1: in -> half (+0.0625)" in out
+    assert "ARM a1: in -> half (+0.0625, changed_value)" in out
 
 
 def test_subprocess_from_another_directory(tmp_path):

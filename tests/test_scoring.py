@@ -47,6 +47,8 @@ def test_columns_and_reference_row(mini):
         "coverage",
         "alpha",
         "beta",
+        "coverage_alpha",
+        "coverage_beta",
     ]
     assert "RUS" not in set(df["country"])
     assert df.attrs["as_of"] == "2021-01-01"

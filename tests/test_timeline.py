@@ -2,12 +2,13 @@
 
 import datetime as dt
 
+import numpy as np
 import pytest
 from _mini import load_mini
 
 import influence
 from influence.errors import InvalidArgument
-from influence.timeline import dates_between
+from influence.timeline import CAUSES, dates_between
 
 
 @pytest.fixture(scope="module")
@@ -20,18 +21,29 @@ def test_trajectory_is_tidy_and_matches_score(mini):
     t = influence.trajectory(mini, start=dt.date(2018, 1, 1), end=dt.date(2021, 1, 1))
     assert list(t.columns[:3]) == ["date", "country", "name"]
     assert len(t) == 4 * 3
+    extra = ["change", *CAUSES]
+    assert list(t.columns[-5:]) == extra
     at_2021 = (
-        t[t["date"] == dt.date(2021, 1, 1)].drop(columns="date").reset_index(drop=True)
+        t[t["date"] == dt.date(2021, 1, 1)]
+        .drop(columns=["date", *extra])
+        .reset_index(drop=True)
     )
     expected = influence.score(mini, as_of=dt.date(2021, 1, 1))
     assert at_2021.equals(expected)
+    # change is the step from the previous date, and its causes add up to it.
+    wide = t.pivot(index="date", columns="country", values="distance")
+    steps = t.pivot(index="date", columns="country", values="change")
+    np.testing.assert_allclose(steps.iloc[1:], wide.diff().iloc[1:], atol=1e-12)
+    assert steps.iloc[0].isna().all()
+    parts = t[list(CAUSES)].sum(axis=1, min_count=1)
+    np.testing.assert_allclose(parts, t["change"], atol=1e-12)
 
 
 @pytest.mark.parametrize(
-    ("freq", "count"), [("year", 3), ("quarter", 9), ("month", 25)]
+    ("freq", "count"), [("year", 3), ("half", 5), ("quarter", 9), ("month", 25)]
 )
 def test_frequencies(freq, count):
-    """Dates step by whole years, quarters or months, end included when reached."""
+    """Dates step by whole years, half-years, quarters or months, end included."""
     days = dates_between(dt.date(2020, 1, 1), dt.date(2022, 1, 1), freq)
     assert len(days) == count
     assert days[-1] == dt.date(2022, 1, 1)

@@ -212,7 +212,7 @@ def check_scorer(
     max_examples: int | None = None,
     metric: bool | None = None,
     codebook: Codebook | None = None,
-    strict_monotone: bool = True,
+    strict_monotone: bool | None = None,
     seed: int | None = None,
 ) -> Report:
     """Search for inputs on which a scorer breaks a property of the score.
@@ -243,7 +243,8 @@ def check_scorer(
         ``codebook`` attribute, if any, else made-up indicators ``i0``, ``i1``...
     strict_monotone
         Require a move away from the reference to raise the distance (True, as
-        for every power mean), or only never to lower it (for a maximum, say).
+        for every power mean), or only never to lower it (False: for a maximum,
+        say); None asks the scorer: strict unless it declares ``dimension_rule``.
     seed
         Seed the searches, for a report that is the same on every run; None
         follows the hypothesis profile (derandomised in the ``ci`` profile).

@@ -110,8 +110,9 @@ def applicable(scorer: Any, metric: bool | None = None) -> list[str]:
 
     A scorer may declare what it claims: ``metric`` (True: symmetry and the
     triangle inequality apply), ``missing`` (any policy but ``"redistribute"``
-    drops missing_is_zero_weight) and ``additive`` with a ``contributions``
-    method (additive_contributions applies).
+    drops missing_is_zero_weight), ``dimension_rule`` (True drops it too: a
+    missing cell may then drop its dimension) and ``additive`` with a
+    ``contributions`` method (additive_contributions applies).
 
     Examples
     --------
@@ -123,7 +124,10 @@ def applicable(scorer: Any, metric: bool | None = None) -> list[str]:
         n
         for n in scorer_properties
         if n != "missing_is_zero_weight"
-        or getattr(scorer, "missing", "redistribute") == "redistribute"
+        or (
+            getattr(scorer, "missing", "redistribute") == "redistribute"
+            and not getattr(scorer, "dimension_rule", False)
+        )
     ]
     claims_metric = getattr(scorer, "metric", False) if metric is None else metric
     if claims_metric is True:

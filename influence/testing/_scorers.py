@@ -52,6 +52,15 @@ class ModelScorer:
         return self.model.missing
 
     @property
+    def dimension_rule(self) -> bool:
+        """Whether the model leaves out thinly coded dimensions (min_dimension_coverage > 0).
+
+        Under that rule a missing cell can drop its whole dimension, so it no longer
+        scores like a zero weight: `applicable` then leaves that property out.
+        """
+        return self.model.min_dimension_coverage > 0
+
+    @property
     def additive(self) -> bool:
         """Whether every exponent is 1, where contributions are weight times gap."""
         exponents = [self.model.p, *self.model.dimension_p.values()]
@@ -98,7 +107,15 @@ class ModelScorer:
         ref = x[positions.index.get_loc(reference)]
         gaps = fill_missing(np.abs(x - ref), np.isnan(ref), self.model.missing)
         return aggregate(
-            gaps, w, big_w, dim_of, p_dim, self.model.p, self.model.min_coverage
+            gaps,
+            w,
+            big_w,
+            dim_of,
+            p_dim,
+            self.model.p,
+            self.model.min_coverage,
+            None,
+            self.model.min_dimension_coverage,
         )
 
     def _dimensions(
@@ -158,15 +175,16 @@ def as_scorer(
     The scorer runs the library's own kernel. Each call's ``weights`` are the
     indicator weights (the model's indicator-level weights give way to them) and
     each call's ``reference`` is the reference (``model.reference`` gives way to
-    it); the model gives the exponents, the missing policy, ``min_coverage`` and
-    the dimension weights.
+    it); the model gives the exponents, the missing policy, ``min_coverage``, the
+    dimension rule (``min_dimension_coverage``) and the dimension weights.
 
     Parameters
     ----------
     model
-        The model; None means ``Model(min_coverage=0.0)``, so that a country gets
-        a distance whenever it shares one weighted indicator with the reference.
-        A country below the model's ``min_coverage`` scores NaN (no distance).
+        The model; None means ``Model(min_coverage=0.0, min_dimension_coverage=0.0)``,
+        the plain weighted power mean: a country gets a distance whenever it shares
+        one weighted indicator with the reference. A country below the model's
+        ``min_coverage`` scores NaN (no distance).
     codebook
         Groups the columns into the codebook's dimensions, with their weights and
         the model's per-dimension exponents. None treats every indicator as one
@@ -196,7 +214,11 @@ def as_scorer(
     >>> scorer(positions, weights, "RUS").to_dict()
     {'RUS': 0.0, 'GEO': 0.75}
     """
-    model = model if model is not None else Model(min_coverage=0.0)
+    model = (
+        model
+        if model is not None
+        else Model(min_coverage=0.0, min_dimension_coverage=0.0)
+    )
     if codebook is None and model.dimension_p:
         named = ", ".join(sorted(model.dimension_p))
         msg = f"The model names per-dimension exponents ({named}); as_scorer needs the codebook that defines those dimensions."

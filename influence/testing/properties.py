@@ -157,12 +157,15 @@ def monotone(
     country: str | None = None,
     indicator: str | None = None,
     position: float | None = None,
-    strict: bool = True,
+    strict: bool | None = None,
 ) -> None:
     """Check that moving a cell away from the reference never lowers its distance.
 
-    With ``strict`` (the default, as for every power mean with p >= 1), a move of
-    at least `MIN_STEP` on an indicator of positive weight must raise it.
+    With ``strict``, a move of at least `MIN_STEP` on an indicator of positive
+    weight must raise it, as for every power mean with p >= 1. None (the default)
+    asks the scorer: strict unless it declares ``dimension_rule``, under which a
+    cell of a dimension left out for thin coverage has no effect at all, so only
+    the weak form (never lower) holds.
 
     Parameters
     ----------
@@ -174,7 +177,7 @@ def monotone(
     position
         Where to move it (no nearer to the reference); None: the farther end.
     strict
-        Require a rise, not only no fall.
+        Require a rise, not only no fall; None asks the scorer (see above).
 
     Raises
     ------
@@ -192,6 +195,8 @@ def monotone(
         cells = present_cells(positions, reference, others_only=True)
     else:
         cells = [(country, indicator)]
+    if strict is None:
+        strict = not getattr(scorer, "dimension_rule", False)
     before = distances(scorer, positions, weights, reference)
     for c, j in cells:
         x, r = cell(positions, c, j), cell(positions, reference, j)

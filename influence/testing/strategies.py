@@ -230,6 +230,7 @@ def models(
     reference: str = "RUS",
     missing: st.SearchStrategy[str] | None = None,
     min_coverage: st.SearchStrategy[float] | None = None,
+    min_dimension_coverage: st.SearchStrategy[float] | None = None,
     max_p: float = 4.0,
 ) -> st.SearchStrategy[Model]:
     """Generate `influence.Model` configurations, valid for ``codebook``.
@@ -245,6 +246,8 @@ def models(
         Missing policies; None: all three.
     min_coverage
         Minimum coverages; None: 0, 0.5 or any share.
+    min_dimension_coverage
+        Dimension rules; None: 0 (off), 0.5 (the default) or any share.
     max_p
         The largest exponent (>= 1).
 
@@ -268,6 +271,9 @@ def models(
             min_coverage
             if min_coverage is not None
             else st.one_of(st.sampled_from([0.0, 0.5]), st.floats(0.0, 1.0)),
+            min_dimension_coverage
+            if min_dimension_coverage is not None
+            else st.one_of(st.sampled_from([0.0, 0.5]), st.floats(0.0, 1.0)),
             st.one_of(st.just(1.0), st.floats(1.0, max_p)),
         )
 
@@ -281,6 +287,7 @@ def _models(
     reference: str,
     missing: st.SearchStrategy[str],
     coverage: st.SearchStrategy[float],
+    rule: st.SearchStrategy[float],
     exponents: st.SearchStrategy[float],
 ) -> Model:
     weights: dict[str, float] = {}
@@ -298,6 +305,7 @@ def _models(
         dimension_p=dimension_p,
         missing=draw(missing),
         min_coverage=draw(coverage),
+        min_dimension_coverage=draw(rule),
     )
 
 
@@ -306,6 +314,7 @@ def scorers(
     codebook: Codebook | None = None,
     missing: st.SearchStrategy[str] | None = None,
     min_coverage: st.SearchStrategy[float] | None = None,
+    min_dimension_coverage: st.SearchStrategy[float] | None = None,
     max_p: float = 4.0,
 ) -> st.SearchStrategy[ModelScorer]:
     """Generate the library's models as scorers (`as_scorer`), with their codebook.
@@ -314,7 +323,7 @@ def scorers(
     ----------
     codebook
         The codebook; None draws one from `codebooks`.
-    missing, min_coverage, max_p
+    missing, min_coverage, min_dimension_coverage, max_p
         As for `models`.
 
     Examples
@@ -328,6 +337,10 @@ def scorers(
     books = st.just(codebook) if codebook is not None else codebooks(max_indicators=4)
     return books.flatmap(
         lambda cb: models(
-            codebook=cb, missing=missing, min_coverage=min_coverage, max_p=max_p
+            codebook=cb,
+            missing=missing,
+            min_coverage=min_coverage,
+            min_dimension_coverage=min_dimension_coverage,
+            max_p=max_p,
         ).map(lambda m: as_scorer(m, codebook=cb))
     )
