@@ -131,10 +131,9 @@ def aggregate(
         out=np.zeros_like(dim_w),
         where=top_num[..., None] > 0,
     )
-    counted = has[..., dim_of]  # (..., n, k): the cell's dimension is counted
-    ind_den = num[..., dim_of]  # (..., n, k)
+    ind_den = num[..., dim_of]  # (..., n, k); a dimension left out has dim_share 0
     ind_share = np.divide(
-        powered, ind_den, out=np.zeros_like(powered), where=counted & (ind_den > 0)
+        powered, ind_den, out=np.zeros_like(powered), where=ind_den > 0
     )
     contrib = np.nan_to_num(dist)[..., None] * dim_share[..., dim_of] * ind_share
     contrib = np.where(np.isnan(dist)[..., None], np.nan, contrib)

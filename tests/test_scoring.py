@@ -164,3 +164,35 @@ def test_scores_are_reproducible_to_the_bit(mini):
     a = influence.score(mini, p=3.0).to_numpy()
     b = influence.score(mini, p=3.0).to_numpy()
     assert np.array_equal(a.astype(str), b.astype(str))
+
+
+def test_the_dimension_rule_at_its_threshold(mini):
+    """GEO codes a quarter of alpha's weight: counted at 0.25 exactly, not above."""
+    at = influence.score(mini, min_dimension_coverage=0.25).set_index("country")
+    assert at.loc["GEO", "coverage_alpha"] == 0.25
+    assert at.loc["GEO", "alpha"] == 1.0
+    above = influence.score(mini, min_dimension_coverage=0.2501).set_index("country")
+    assert np.isnan(above.loc["GEO", "alpha"])
+    # Its weight goes to beta: GEO's distance is beta's alone, and beta's gap is 1.
+    assert above.loc["GEO", "distance"] == 1.0
+    ex = influence.explain("GEO", mini, min_dimension_coverage=0.2501)
+    assert list(ex["dimension_counted"]) == [False, False, True]
+    assert ex.attrs["dimension_coverage"] == {"alpha": 0.25, "beta": 1.0}
+
+
+def test_a_not_applicable_cell_shows_no_gap_under_any_policy(tmp_path, monkeypatch):
+    """explain marks an N/A cell as such, with no gap even when a policy fills gaps."""
+    from _mini import copy_mini
+
+    monkeypatch.chdir(tmp_path)
+    cb, data = copy_mini(tmp_path)
+    with (cb / "a2.toml").open("a") as f:
+        f.write('\n[[not_applicable]]\ncountries = ["GEO"]\nreason = "closed to GEO"\n')
+    ds = influence.load(cb, data)
+    ex = influence.explain("GEO", ds, missing="as_farthest").set_index("indicator")
+    assert ex.loc["a2", "state"] == "not_applicable"
+    assert np.isnan(ex.loc["a2", "gap"])
+    assert ex.loc["a2", "weight"] == 0.0
+    # alpha now rests on a1 alone, all of its applicable weight.
+    assert ex.attrs["dimension_coverage"]["alpha"] == 1.0
+    assert influence.score(ds).set_index("country").loc["GEO", "coverage"] == 1.0

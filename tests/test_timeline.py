@@ -92,3 +92,70 @@ def test_sequential_split_adds_up_too(mini, monkeypatch):
     parts = d.parts[d.parts["country"] == "ARM"]
     assert sorted(parts["indicator"]) == ["a1", "a2"]
     assert parts["part"].sum() == pytest.approx(row["change"], abs=1e-12)
+
+
+def test_diff_names_each_cause(tmp_path, monkeypatch):
+    """A value change, a newly coded cell and an applicability change each get their cause."""
+    from _mini import copy_mini
+
+    monkeypatch.chdir(tmp_path)
+    cb, data = copy_mini(tmp_path)
+    with (cb / "b1.toml").open("a") as f:
+        f.write(
+            '\n[[not_applicable]]\nuntil = 2008-01-01\nreason = "b1 began in 2008"\n'
+        )
+    ds = influence.load(cb, data)
+    d = influence.diff(
+        ds,
+        start=dt.date(2005, 1, 1),
+        end=dt.date(2021, 1, 1),
+        min_coverage=0.0,
+        min_dimension_coverage=0.0,
+    )
+    arm = d.parts[d.parts["country"] == "ARM"].set_index("indicator")
+    assert arm["cause"].to_dict() == {
+        "a1": "changed_value",
+        "a2": "newly_coded",
+        "b1": "applicability",
+    }
+    assert arm.loc["b1", "from_state"] == "not_applicable"
+    assert arm.loc["b1", "to_state"] == "coded"
+    summary = d.summary.set_index("country")
+    assert summary.loc["ARM", list(CAUSES)].sum() == pytest.approx(
+        summary.loc["ARM", "change"], abs=1e-12
+    )
+    # Each evidence item keeps its stance.
+    assert all(
+        len(e) == 3 and e[2] in ("supports", "contradicts")
+        for e in arm.loc["a1", "evidence"]
+    )
+
+
+def test_a_balanced_trajectory_only_moves_with_values(mini):
+    """ARM's a2 starts in 2010: the balanced line leaves it out, and moves only in 2020."""
+    kwargs = {"start": dt.date(2009, 1, 1), "end": dt.date(2021, 1, 1)}
+    plain = influence.trajectory(mini, **kwargs, min_dimension_coverage=0.0)
+    fixed = influence.trajectory(
+        mini, **kwargs, balanced=True, min_dimension_coverage=0.0
+    )
+    arm = fixed[fixed["country"] == "ARM"].set_index("date")
+    moved = arm["change"].dropna()
+    assert list(moved[moved != 0].index) == [dt.date(2020, 1, 1)]
+    assert (arm["newly_coded"].dropna() == 0).all()
+    # The unbalanced line moves in 2010 too, because a2 starts being coded.
+    arm_plain = plain[plain["country"] == "ARM"].set_index("date")
+    assert arm_plain.loc[dt.date(2010, 1, 1), "newly_coded"] > 0
+    # Coverage stays the real one in both.
+    assert list(arm["coverage"]) == list(arm_plain["coverage"])
+    assert fixed.attrs["balanced"] is True
+
+
+def test_the_end_date_is_always_in_a_trajectory(mini):
+    """A run that does not land on its end date still ends there."""
+    t = influence.trajectory(
+        mini, start=dt.date(2014, 1, 1), end=dt.date(2021, 3, 1), freq="half"
+    )
+    days = sorted(set(t["date"]))
+    assert days[0] == dt.date(2014, 1, 1)
+    assert days[-2:] == [dt.date(2021, 1, 1), dt.date(2021, 3, 1)]
+    assert len(days) == 16
