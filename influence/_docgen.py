@@ -7,11 +7,13 @@ tests/test_docs.py checks that the committed files equal what this module render
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 from typing import Any
 
 from influence.codebook import Codebook, Indicator, NumericScale, load_codebook
+from influence.dataset import Dataset
 from influence.schema import FILE_KINDS, json_schema
 
 __all__ = ["cli_markdown", "codebook_markdown", "formats_markdown"]
@@ -221,8 +223,8 @@ def card_blocks() -> dict[str, str]:
 
     Examples
     --------
-    >>> sorted(card_blocks())[:2]
-    ['coverage', 'distances']
+    >>> sorted(card_blocks())[:3]
+    ['annual', 'approximate', 'coverage']
     """
     from influence.dataset import load
 
@@ -279,7 +281,153 @@ def card_blocks() -> dict[str, str]:
         "coverage": coverage,
         "sources": "\n".join(src),
         "distances": "\n".join(tables).rstrip("\n"),
+        "annual": _annual(ds),
+        "moved": _moved(ds),
+        "approximate": _approximate(ds),
+        "figures": _figures(ds),
     }
+
+
+def _annual(ds: Dataset) -> str:
+    """Render every state's distance (and coverage) each 1 January, and at the end."""
+    import datetime as dt
+
+    from influence.timeline import trajectory
+
+    t = trajectory(ds, start=dt.date(2014, 1, 1), end=ds.date, freq="year")
+    days = sorted({str(d) for d in t["date"]})
+    rows: dict[str, dict[str, str]] = {}
+    for rec in t.to_dict("records"):
+        dist, cov = float(rec["distance"]), float(rec["coverage"])
+        shown = "-" if math.isnan(dist) else f"{dist:.3f} ({cov:.2f})"
+        rows.setdefault(str(rec["country"]), {})[str(rec["date"])] = shown
+    lines = [
+        "Distance from RUS under the default model, with the coverage of the applicable "
+        "weight in brackets; `-` where a state has no distance.",
+        "",
+        "| state | " + " | ".join(days) + " |",
+        "| --- | " + " | ".join("---" for _ in days) + " |",
+    ]
+    for country in sorted(rows):
+        lines.append(
+            f"| {country} | " + " | ".join(rows[country][d] for d in days) + " |"
+        )
+    return "\n".join(lines)
+
+
+def _shown_value(value: object, state: object) -> str:
+    return str(value) if state == "coded" else str(state)
+
+
+def _moved(ds: Dataset) -> str:
+    """Render the three largest parts of each state's change since 2014, with a quote."""
+    import datetime as dt
+
+    from influence.timeline import diff
+
+    d = diff(ds, start=dt.date(2014, 1, 1), end=ds.date)
+    lines = [
+        f"`influence diff --from 2014-01-01 --to {ds.date}`: each state's change and "
+        "the three cells that moved it most, with the cause of each part and the first "
+        "quote behind the cell now in force.",
+        "",
+    ]
+    parts = d.parts.to_dict("records")
+    for row in d.summary.to_dict("records"):
+        country, change = str(row["country"]), float(row["change"])
+        if math.isnan(change):
+            lines.append(f"- **{country}** ({row['name']}): no distance at one date.")
+            continue
+        lines.append(
+            f"- **{country}** ({row['name']}): {float(row['distance_from']):.3f} to "
+            f"{float(row['distance_to']):.3f} ({change:+.3f})."
+        )
+        mine = sorted(
+            (p for p in parts if p["country"] == country),
+            key=lambda p: (-abs(float(p["part"])), str(p["indicator"])),
+        )
+        for part in mine[:3]:
+            evidence: tuple[tuple[str, str, str], ...] = part["evidence"]
+            first = next(
+                ((src, q) for src, q, st in evidence if st == "supports"), None
+            )
+            said = f" [{first[0]}] \u201c{_one_line(first[1])}\u201d" if first else ""
+            lines.append(
+                f"  - `{part['indicator']}` "
+                f"{_shown_value(part['from_value'], part['from_state'])} \u2192 "
+                f"{_shown_value(part['to_value'], part['to_state'])} "
+                f"({float(part['part']):+.3f}, {part['cause']}).{said}"
+            )
+    return "\n".join(lines)
+
+
+def _approximate(ds: Dataset) -> str:
+    """Render every observation whose date is known only to the month or year, and why."""
+    rough = sorted(
+        (o for o in ds.observations if o.date_precision != "day"),
+        key=lambda o: (o.country, o.indicator, o.valid_from),
+    )
+    by = {p: sum(1 for o in rough if o.date_precision == p) for p in ("month", "year")}
+    lines = [
+        f"{len(rough)} of {len(ds.observations)} observations have an approximate "
+        f"date: {by['month']} known to the month, {by['year']} to the year (coded on "
+        "the 1st of the month or on 1 January).",
+        "",
+        "| state | indicator | valid_from | known to | why |",
+        "| --- | --- | --- | --- | --- |",
+    ]
+    lines += [
+        f"| {o.country} | `{o.indicator}` | {o.valid_from} | {o.date_precision} | "
+        f"{_one_line(o.date_note or '')} |"
+        for o in rough
+    ]
+    return "\n".join(lines)
+
+
+#: The calendar years whose figures the numeric indicators should carry.
+FIGURE_YEARS = range(2012, 2026)
+
+
+def _figures(ds: Dataset) -> str:
+    """Render, per numeric indicator and state, the years no observation gives a figure for."""
+    numeric = [i for i in ds.codebook.indicators if isinstance(i.scale, NumericScale)]
+    lines = [
+        "A figure is counted for the calendar year before the year it took effect (an "
+        "annual figure is published after its year ends). Years listed have no figure "
+        "of their own: the previous figure stays in force, and nothing is interpolated.",
+        "",
+        "| indicator | state | years with a figure | years without |",
+        "| --- | --- | --- | --- |",
+    ]
+    for ind in numeric:
+        for country in ds.country_ids:
+            if country == "RUS":
+                continue
+            years = sorted(
+                {
+                    o.valid_from.year - 1
+                    for o in ds.observations
+                    if o.indicator == ind.id and o.country == country
+                }
+            )
+            missing = [y for y in FIGURE_YEARS if y not in years]
+            lines.append(
+                f"| `{ind.id}` | {country} | {_years(years)} | {_years(missing)} |"
+            )
+    return "\n".join(lines)
+
+
+def _years(years: list[int]) -> str:
+    """Compress years into runs: 2012-2015, 2018."""
+    if not years:
+        return "none"
+    runs: list[list[int]] = []
+    for y in years:
+        if runs and y == runs[-1][-1] + 1:
+            runs[-1].append(y)
+        else:
+            runs.append([y])
+    return ", ".join(f"{r[0]}-{r[-1]}" if len(r) > 1 else str(r[0]) for r in runs)
 
 
 def readme_blocks() -> dict[str, str]:

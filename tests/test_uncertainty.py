@@ -418,3 +418,38 @@ def test_without_numba_auto_runs_numpy_and_numba_is_refused() -> None:
         "True",
         "The 'engine' parameter of uncertainty is 'numba' but numba does not import: install the 'fast' extra (pip install 'influence[fast]') or use engine='numpy'.",
     ]
+
+
+ENGINES = [
+    "numpy",
+    pytest.param(
+        "numba",
+        marks=pytest.mark.skipif(
+            not __import__("influence._jit", fromlist=["x"]).numba_available(),
+            reason="numba is not installed (the 'fast' extra)",
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    "model",
+    [
+        Model(),
+        Model(missing="as_farthest"),
+        Model(missing="as_reference", min_dimension_coverage=0.9, p=2.0),
+        Model(min_dimension_coverage=0.9),
+        Model(min_dimension_coverage=0.0),
+    ],
+)
+def test_engines_keep_not_applicable_cells_and_the_dimension_rule(engine, model):
+    """On the bundled data in 2014 (N/A spans, gaps, thin dimensions) a draw is the score."""
+    ds = influence.load()
+    day = dt.date(2014, 1, 1)
+    spec = build_spec(ds, day, model)
+    assert len(spec.na_slots) > 0
+    dist = evaluator(plan(spec), engine)(Inputs(size=2))
+    point = influence.score(ds, as_of=day, model=model)["distance"].to_numpy()
+    for column in dist.T:
+        np.testing.assert_allclose(column, point, rtol=0, atol=1e-6)
