@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 import sys
 from pathlib import Path
 from typing import Any
 
 from influence.codebook import Codebook, Indicator, NumericScale, load_codebook
-from influence.dataset import Dataset
+from influence.dataset import Dataset, Observation
 from influence.schema import FILE_KINDS, json_schema
 
 __all__ = ["cli_markdown", "codebook_markdown", "formats_markdown"]
@@ -392,9 +393,11 @@ def _figures(ds: Dataset) -> str:
     """Render, per numeric indicator and state, the years no observation gives a figure for."""
     numeric = [i for i in ds.codebook.indicators if isinstance(i.scale, NumericScale)]
     lines = [
-        "A figure is counted for the calendar year before the year it took effect (an "
-        "annual figure is published after its year ends). Years listed have no figure "
-        "of their own: the previous figure stays in force, and nothing is interpolated.",
+        'A figure counts for the year its observation names ("Year covered: 2012" in '
+        "its date note or note), else for the calendar year before it took effect (an "
+        "annual figure is published after its year ends). Years listed as without have "
+        "no figure of their own: the previous figure stays in force, and nothing is "
+        "interpolated.",
         "",
         "| indicator | state | years with a figure | years without |",
         "| --- | --- | --- | --- |",
@@ -405,7 +408,7 @@ def _figures(ds: Dataset) -> str:
                 continue
             years = sorted(
                 {
-                    o.valid_from.year - 1
+                    _year_covered(o)
                     for o in ds.observations
                     if o.indicator == ind.id and o.country == country
                 }
@@ -415,6 +418,18 @@ def _figures(ds: Dataset) -> str:
                 f"| `{ind.id}` | {country} | {_years(years)} | {_years(missing)} |"
             )
     return "\n".join(lines)
+
+
+_COVERED = re.compile(r"[Yy]ear covered:?\s*(\d{4})")
+
+
+def _year_covered(obs: Observation) -> int:
+    """Return the calendar year a numeric observation's figure is for."""
+    for text in (obs.date_note, obs.note):
+        found = _COVERED.search(text or "")
+        if found:
+            return int(found.group(1))
+    return obs.valid_from.year - 1
 
 
 def _years(years: list[int]) -> str:

@@ -141,8 +141,9 @@ def test_every_state_has_a_score_at_the_dataset_date(ds):
 
 
 def test_coverage_at_the_dataset_date(ds):
-    """At least 80 % of (state x indicator) cells are coded at the declared date."""
-    assert ds.panel().coverage >= 0.80
+    """Every applicable (state x indicator) cell is coded at the declared date."""
+    panel = ds.panel()
+    assert panel.coverage == 1.0, [(g.country, g.indicator) for g in panel.gaps]
 
 
 def test_reference_sits_at_zero(ds):
@@ -161,3 +162,48 @@ def test_history_is_coded(ds, day):
     """The earlier panels hold evidence for every state (their coverage is in the data card)."""
     counts = ds.panel(day).positions.notna().sum(axis=1)
     assert (counts >= 5).all(), counts.to_dict()
+
+
+@pytest.fixture(scope="module")
+def half_years(ds):
+    return influence.trajectory(ds, start=dt.date(2014, 1, 1), end=ds.date, freq="half")
+
+
+def test_every_state_is_scored_every_half_year_since_2014(ds, half_years):
+    """Each 1 January and 1 July from 2014, and the dataset date: 14 states, all scored."""
+    t = half_years
+    days = sorted(set(t["date"]))
+    assert days[0] == dt.date(2014, 1, 1)
+    assert days[-1] == ds.date
+    assert len(days) == 2 * (ds.date.year - 2014) + 1 + (ds.date.month > 1)
+    assert (t.groupby("date").size() == 14).all()
+    assert t["distance"].notna().all(), t.loc[t["distance"].isna(), ["date", "country"]]
+
+
+def test_coverage_is_high_at_every_half_year(half_years):
+    """Coverage of the applicable weight: at least 0.85 for each state, 0.9 on average."""
+    t = half_years
+    low = t.loc[t["coverage"] < 0.85, ["date", "country", "coverage"]]
+    assert low.empty, low.to_string()
+    assert t.groupby("date")["coverage"].mean().min() >= 0.9
+
+
+def test_newly_coded_cells_are_a_small_part_of_each_change(ds):
+    """Under 5 % of each state's 2014-to-dataset-date change comes from newly coded cells.
+
+    The share is the sum of the absolute newly_coded parts over the sum of all
+    absolute parts, so that parts of opposite sign cannot hide each other.
+    """
+    d = influence.diff(ds, start=dt.date(2014, 1, 1), end=ds.date)
+    size = d.parts.assign(size=d.parts["part"].abs())
+    total = size.groupby("country")["size"].sum()
+    new = size[size["cause"] == "newly_coded"].groupby("country")["size"].sum()
+    share = (new.reindex(total.index, fill_value=0.0) / total).round(4)
+    # Known shortfalls, each with the cell no source was found for; when one is
+    # coded, this test fails until the state leaves the list.
+    known = {
+        "UZB": "Karimov's attendance at the Minsk CIS summit of 25 October 2013 is"
+        " not sourced, so moscow_summits is coded only from October 2014",
+    }
+    over = share[share >= 0.05]
+    assert set(over.index) == set(known), over.to_dict()
