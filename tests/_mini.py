@@ -23,3 +23,14 @@ def copy_mini(tmp_path: Path) -> tuple[Path, Path]:
     shutil.copytree(CODEBOOK, cb)
     shutil.copytree(DATA, data)
     return cb, data
+
+
+def mini_with_span(tmp_path: Path, indicator: str, span: str) -> tuple[Path, Path]:
+    """Copy the mini data and append a ``[[not_applicable]]`` span to one indicator.
+
+    ``span`` is the body of the table, e.g. ``'until = 2012-01-01\\nreason = "..."'``.
+    """
+    cb, data = copy_mini(tmp_path)
+    with (cb / f"{indicator}.toml").open("a") as f:
+        f.write(f"\n[[not_applicable]]\n{span}\n")
+    return cb, data

@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
-from _mini import copy_mini
+from _mini import copy_mini, mini_with_span
 
 import influence
 from influence import DataError, Reason
@@ -200,12 +200,9 @@ def test_an_observation_where_the_codebook_says_not_applicable(
 ):
     """Coding a cell the codebook declares not applicable names the record and the reason."""
     monkeypatch.chdir(tmp_path)
-    cb, data = copy_mini(tmp_path)
-    with (cb / "a2.toml").open("a") as f:
-        f.write(
-            '\n[[not_applicable]]\ncountries = ["ARM"]\n'
-            'reason = "a2 is not open to Armenia"\n'
-        )
+    cb, data = mini_with_span(
+        tmp_path, "a2", 'countries = ["ARM"]\nreason = "a2 is not open to Armenia"'
+    )
     with pytest.raises(DataError) as info:
         influence.load(cb, data)
     assert [str(p) for p in info.value.problems] == [
@@ -223,11 +220,9 @@ def test_an_observation_may_start_inside_a_bounded_not_applicable_span(
 ):
     """Starting before the span ends is fine: the cell is masked until the span ends."""
     monkeypatch.chdir(tmp_path)
-    cb, data = copy_mini(tmp_path)
-    with (cb / "a2.toml").open("a") as f:
-        f.write(
-            '\n[[not_applicable]]\nuntil = 2012-01-01\nreason = "a2 began in 2012"\n'
-        )
+    cb, data = mini_with_span(
+        tmp_path, "a2", 'until = 2012-01-01\nreason = "a2 began in 2012"'
+    )
     ds = influence.load(cb, data)
     import datetime as dt
 

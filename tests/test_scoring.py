@@ -182,12 +182,12 @@ def test_the_dimension_rule_at_its_threshold(mini):
 
 def test_a_not_applicable_cell_shows_no_gap_under_any_policy(tmp_path, monkeypatch):
     """explain marks an N/A cell as such, with no gap even when a policy fills gaps."""
-    from _mini import copy_mini
+    from _mini import mini_with_span
 
     monkeypatch.chdir(tmp_path)
-    cb, data = copy_mini(tmp_path)
-    with (cb / "a2.toml").open("a") as f:
-        f.write('\n[[not_applicable]]\ncountries = ["GEO"]\nreason = "closed to GEO"\n')
+    cb, data = mini_with_span(
+        tmp_path, "a2", 'countries = ["GEO"]\nreason = "closed to GEO"'
+    )
     ds = influence.load(cb, data)
     ex = influence.explain("GEO", ds, missing="as_farthest").set_index("indicator")
     assert ex.loc["a2", "state"] == "not_applicable"

@@ -96,14 +96,12 @@ def test_sequential_split_adds_up_too(mini, monkeypatch):
 
 def test_diff_names_each_cause(tmp_path, monkeypatch):
     """A value change, a newly coded cell and an applicability change each get their cause."""
-    from _mini import copy_mini
+    from _mini import mini_with_span
 
     monkeypatch.chdir(tmp_path)
-    cb, data = copy_mini(tmp_path)
-    with (cb / "b1.toml").open("a") as f:
-        f.write(
-            '\n[[not_applicable]]\nuntil = 2008-01-01\nreason = "b1 began in 2008"\n'
-        )
+    cb, data = mini_with_span(
+        tmp_path, "b1", 'until = 2008-01-01\nreason = "b1 began in 2008"'
+    )
     ds = influence.load(cb, data)
     d = influence.diff(
         ds,
